@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Benchmark of `carton export` and `carton verify` against baselines measured in the same run.
+
+usage: benches/archive.py [SITE] [--runs N]     (default SITE: ../shared/corpus/eig-hugo)
+
+Baselines: `zip -r -0` of the same tree (stores, neither hashes nor describes anything),
+`bagit.py --validate` on the unpacked bag, and reading every file once. Prints the median
+of N warm runs for each, the ratios the targets are stated in, and carton's peak memory
+(maximum resident set size, from wait4). Needs a release build (`cargo build --release`),
+`zip` and `bagit.py` on PATH.
+"""
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CARTON = os.path.join(ROOT, "target", "release", "carton")
+
+
+def run(cmd, cwd=None):
+    """Runs cmd, returns (seconds, max RSS in MiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"failed ({code}): {' '.join(cmd)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median_of(label, make_cmd, runs, setup=None):
+    times, mems = [], []
+    for _ in range(runs):
+        if setup:
+            setup()
+        t, m = run(make_cmd())
+        times.append(t)
+        mems.append(m)
+    med = statistics.median(times)
+    print(f"  {label:<38} median {med * 1000:8.0f} ms   (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; peak RSS {max(mems):.0f} MiB)")
+    return med, max(mems)
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--runs")]
+    runs = 7
+    for a in sys.argv[1:]:
+        if a.startswith("--runs="):
+            runs = int(a.split("=", 1)[1])
+    site = os.path.abspath(args[0] if args else os.path.join(ROOT, "..", "shared", "corpus", "eig-hugo"))
+    if not os.path.exists(CARTON):
+        sys.exit("build first: cargo build --release")
+    for tool in ("zip", "bagit.py"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is not on PATH")
+    files = sum(len(f) for _, _, f in os.walk(site))
+    size = sum(os.path.getsize(os.path.join(d, x)) for d, _, fs in os.walk(site) for x in fs)
+    print(f"site {site}: {files} files, {size / 1e6:.1f} MB; {runs} runs each, warm cache, {os.cpu_count()} cores")
+    work = tempfile.mkdtemp(prefix="carton-bench-")
+    try:
+        zip_out = os.path.join(work, "baseline.zip")
+        carton_out = os.path.join(work, "site.zip")
+
+        def rm(p):
+            return lambda: os.path.exists(p) and os.remove(p)
+
+        # Warm the page cache.
+        subprocess.run(["cat"] + [os.path.join(d, x) for d, _, fs in os.walk(site) for x in fs], stdout=subprocess.DEVNULL)
+        read_all, _ = median_of("read every file (cat > /dev/null)", lambda: ["sh", "-c", f"find '{site}' -type f -exec cat {{}} + > /dev/null"], runs)
+        zip0, _ = median_of("zip -r -0 (baseline)", lambda: ["sh", "-c", f"cd '{site}' && zip -q -r -0 '{zip_out}' ."], runs, rm(zip_out))
+        export, export_mem = median_of("carton export", lambda: [CARTON, "export", site, "-o", carton_out, "--force", "-qq"], runs)
+        unpacked = os.path.join(work, "unpacked")
+        subprocess.run(["unzip", "-q", carton_out, "-d", unpacked], check=True)
+        bag = os.path.join(unpacked, os.listdir(unpacked)[0])
+        bagit, _ = median_of("bagit.py --validate (unpacked bag)", lambda: ["bagit.py", "--quiet", "--validate", bag], runs)
+        verify, verify_mem = median_of("carton verify (zip)", lambda: [CARTON, "verify", carton_out, "-qq"], runs)
+        print()
+        print(f"  export / zip -r -0          = {export / zip0:.2f}   (target <= 1.00)")
+        print(f"  verify / bagit.py --validate = {verify / bagit:.2f}   (target <= 0.50)")
+        print(f"  export / read every file     = {export / read_all:.2f}")
+        print(f"  peak memory: export {export_mem:.0f} MiB, verify {verify_mem:.0f} MiB   (target < 100 MB)")
+    finally:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()

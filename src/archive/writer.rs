@@ -1,0 +1,494 @@
+//! Writes a site into a BagIt bag, as a zip or a folder: every site file under
+//! `data/site/`, then `carton.json` and `ro-crate-metadata.json`, then the tag files.
+//! Each file is read once and hashed (SHA-256 and SHA-512) while it is written. The output
+//! is built under a temporary name beside the final one and renamed only when complete.
+
+use super::bagit::{self, BagInfo};
+use super::digest::{Algorithm, Digests, MultiHasher, digest_bytes};
+use super::rocrate;
+use crate::error::{Error, Result};
+use crate::model::{FileEntry, Model, Problem, Severity, Skipped};
+use crate::source::{SiteRead, SourceFile, is_compressed, is_document, media_type};
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Where the site's files go inside `data/`.
+pub const SITE_ROOT: &str = "site";
+
+/// How the bag is laid out on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One zip file holding one top-level folder, the bag.
+    Zip,
+    /// The bag as a folder.
+    Dir,
+}
+
+/// Options for writing an archive.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    /// Zip or folder.
+    pub format: Format,
+    /// Replace an existing output.
+    pub force: bool,
+    /// Seconds since the epoch for Bagging-Date and zip timestamps (`SOURCE_DATE_EPOCH`);
+    /// `None` uses today's date and the zip epoch (1980-01-01) for entries.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// What the writer did.
+#[derive(Debug, Clone)]
+pub struct WriteReport {
+    /// The final output.
+    pub path: PathBuf,
+    /// Payload files (site files plus carton.json and ro-crate-metadata.json).
+    pub payload_files: u64,
+    /// Payload bytes.
+    pub payload_bytes: u64,
+    /// Size of the zip, or of the bag folder.
+    pub output_bytes: u64,
+    /// `urn:uuid:` identifier written to bag-info.txt.
+    pub identifier: String,
+}
+
+/// Reports bytes as they are stored, for a progress bar.
+pub type ProgressFn<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// Chunk size for streaming files into the archive.
+const CHUNK: usize = 1 << 20;
+
+/// Destination of the bag's files.
+trait Sink {
+    fn start(&mut self, name: &str, size: u64, compress: bool) -> Result<()>;
+    fn write(&mut self, buf: &[u8]) -> Result<()>;
+    fn end(&mut self) -> Result<()>;
+}
+
+struct ZipSink {
+    zip: zip::ZipWriter<BufWriter<File>>,
+    top: String,
+    time: zip::DateTime,
+    path: PathBuf,
+}
+
+impl Sink for ZipSink {
+    fn start(&mut self, name: &str, size: u64, compress: bool) -> Result<()> {
+        let method = if compress {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(method)
+            .compression_level(compress.then_some(6))
+            .last_modified_time(self.time)
+            .unix_permissions(0o644)
+            .large_file(size >= u64::from(u32::MAX));
+        self.zip
+            .start_file(format!("{}/{name}", self.top), options)
+            .map_err(|e| Error::Zip(e, self.path.clone()))
+    }
+    fn write(&mut self, buf: &[u8]) -> Result<()> {
+        self.zip.write_all(buf).map_err(|e| Error::Write(e, self.path.clone()))
+    }
+    fn end(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+struct DirSink {
+    root: PathBuf,
+    current: Option<(BufWriter<File>, PathBuf)>,
+}
+
+impl Sink for DirSink {
+    fn start(&mut self, name: &str, _size: u64, _compress: bool) -> Result<()> {
+        // Names come from the site walk; refuse anything that could leave the bag anyway.
+        if name.split('/').any(|c| c == ".." || c.is_empty()) || name.starts_with('/') {
+            return Err(Error::Write(
+                std::io::Error::other("unsafe path in bag"),
+                self.root.join(name),
+            ));
+        }
+        let path = self.root.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::Write(e, parent.to_path_buf()))?;
+        }
+        let f = File::create(&path).map_err(|e| Error::Write(e, path.clone()))?;
+        self.current = Some((BufWriter::with_capacity(CHUNK, f), path));
+        Ok(())
+    }
+    fn write(&mut self, buf: &[u8]) -> Result<()> {
+        match &mut self.current {
+            Some((w, p)) => w.write_all(buf).map_err(|e| Error::Write(e, p.clone())),
+            None => Ok(()),
+        }
+    }
+    fn end(&mut self) -> Result<()> {
+        if let Some((w, p)) = self.current.take() {
+            w.into_inner().map_err(|e| Error::Write(e.into_error(), p.clone()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` as one entry and returns its digests.
+fn put_bytes(sink: &mut dyn Sink, name: &str, bytes: &[u8], compress: bool) -> Result<Digests> {
+    sink.start(name, bytes.len() as u64, compress)?;
+    sink.write(bytes)?;
+    sink.end()?;
+    Ok(digest_bytes(bytes, &Algorithm::ALL))
+}
+
+/// Streams one site file into the sink, hashing it on the way.
+fn put_file(
+    sink: &mut dyn Sink,
+    name: &str,
+    file: &SourceFile,
+    progress: ProgressFn,
+) -> Result<Option<Digests>> {
+    let compress = !is_compressed(&file.rel);
+    if let Some(bytes) = &file.bytes {
+        let d = put_bytes(sink, name, bytes, compress)?;
+        progress(bytes.len() as u64);
+        return Ok(Some(d));
+    }
+    let mut f = match File::open(&file.abs) {
+        Ok(f) => f,
+        Err(_) => return Ok(None),
+    };
+    sink.start(name, file.size, compress)?;
+    let mut hasher = MultiHasher::new(&Algorithm::ALL);
+    let mut buf = vec![0u8; CHUNK.min(file.size as usize + 1).max(8192)];
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Read(e, file.abs.clone())),
+        };
+        let chunk = &buf[..n];
+        sink.write(chunk)?;
+        hasher.update(chunk);
+        progress(n as u64);
+    }
+    sink.end()?;
+    Ok(Some(hasher.finish()))
+}
+
+/// Checks that `output` can be written: not existing (unless `force`), not inside the site,
+/// and its folder exists.
+pub fn check_output(site_root: &Path, output: &Path, force: bool) -> Result<()> {
+    if output.exists() && !force {
+        return Err(Error::OutputExists(output.to_path_buf()));
+    }
+    let site = site_root.canonicalize().map_err(|e| Error::Read(e, site_root.to_path_buf()))?;
+    let parent = output_parent(output);
+    let parent_c = parent.canonicalize().map_err(|e| Error::Write(e, parent.clone()))?;
+    let out = parent_c.join(output.file_name().unwrap_or_default());
+    if out.starts_with(&site) || site.starts_with(&out) {
+        return Err(Error::OutputOverlapsInput {
+            input: site_root.to_path_buf(),
+            output: output.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+fn output_parent(output: &Path) -> PathBuf {
+    match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The name of the bag's top folder in a zip: the output's file name without `.zip`.
+pub fn bag_name(output: &Path) -> String {
+    let name = output.file_name().and_then(|n| n.to_str()).unwrap_or("archive");
+    let stem = name.strip_suffix(".zip").unwrap_or(name);
+    if stem.is_empty() { "archive".into() } else { stem.to_string() }
+}
+
+/// Writes the archive of a site read by [`crate::source::read_site`]. Returns the final
+/// model (file digests filled in) and what was written.
+///
+/// # Errors
+/// When the output exists (without `force`), overlaps the site, or cannot be written; when a
+/// file that was listed cannot be read to its end; when `interrupt` is set.
+pub fn write(
+    site: SiteRead,
+    site_root: &Path,
+    output: &Path,
+    opts: &WriteOptions,
+    progress: ProgressFn,
+    interrupt: &AtomicBool,
+) -> Result<(Model, WriteReport)> {
+    check_output(site_root, output, opts.force)?;
+    let SiteRead { mut model, files } = site;
+    let parent = output_parent(output);
+    let (date, zip_time) = dates(opts.source_date_epoch);
+
+    enum Temp {
+        File(tempfile::NamedTempFile),
+        Dir(tempfile::TempDir),
+    }
+    let prefix = format!(".{}.", output.file_name().and_then(|n| n.to_str()).unwrap_or("carton"));
+    let builder = || {
+        let mut b = tempfile::Builder::new();
+        b.prefix(&prefix).suffix(".partial");
+        b
+    };
+    let (temp, mut sink): (Temp, Box<dyn Sink>) = match opts.format {
+        Format::Zip => {
+            let t = builder().tempfile_in(&parent).map_err(|e| Error::Write(e, parent.clone()))?;
+            let f = t.reopen().map_err(|e| Error::Write(e, t.path().to_path_buf()))?;
+            let zip = zip::ZipWriter::new(BufWriter::with_capacity(CHUNK, f));
+            let sink =
+                ZipSink { zip, top: bag_name(output), time: zip_time, path: output.to_path_buf() };
+            (Temp::File(t), Box::new(sink))
+        }
+        Format::Dir => {
+            let t = builder().tempdir_in(&parent).map_err(|e| Error::Write(e, parent.clone()))?;
+            let sink = DirSink { root: t.path().to_path_buf(), current: None };
+            (Temp::Dir(t), Box::new(sink))
+        }
+    };
+
+    let mut manifest: BTreeMap<String, Digests> = BTreeMap::new();
+    let mut entries = Vec::with_capacity(files.len());
+    for file in &files {
+        if interrupt.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
+        let name = format!("data/{SITE_ROOT}/{}", file.rel);
+        match put_file(sink.as_mut(), &name, file, progress)? {
+            Some(d) => {
+                if d.size != file.size {
+                    model.problems.push(Problem {
+                        code: "changed-while-reading".into(),
+                        severity: Severity::Warning,
+                        path: file.rel.clone(),
+                        line: 0,
+                        column: 0,
+                        message: format!(
+                            "the file changed while it was archived (listed {} bytes, stored {}); the archive holds and checksums what was read",
+                            file.size, d.size
+                        ),
+                    });
+                }
+                entries.push(FileEntry {
+                    path: file.rel.clone(),
+                    size: d.size,
+                    sha256: d.sha256.clone().unwrap_or_default(),
+                    media_type: media_type(&file.rel).into(),
+                    role: file.role,
+                    document: is_document(&file.rel),
+                });
+                manifest.insert(name, d);
+            }
+            None => {
+                model.summary.skipped.push(Skipped {
+                    path: file.rel.clone(),
+                    reason: "cannot be opened for reading".into(),
+                });
+                model.problems.push(Problem {
+                    code: "unreadable".into(),
+                    severity: Severity::Error,
+                    path: file.rel.clone(),
+                    line: 0,
+                    column: 0,
+                    message: "the file cannot be opened for reading (permissions?): it is not in the archive".into(),
+                });
+            }
+        }
+    }
+    recount(&mut model, &entries);
+    model.files = entries;
+
+    let carton_json =
+        serde_json::to_vec_pretty(&model).map_err(|e| Error::Json(e, "carton.json".into()))?;
+    let carton_digests = put_bytes(sink.as_mut(), "data/carton.json", &carton_json, true)?;
+    let carton_entry = FileEntry {
+        path: "carton.json".into(),
+        size: carton_json.len() as u64,
+        sha256: carton_digests.sha256.clone().unwrap_or_default(),
+        media_type: "application/json".into(),
+        role: crate::model::FileRole::Other,
+        document: false,
+    };
+    manifest.insert("data/carton.json".into(), carton_digests);
+    // The schema travels with the archive, so it can be read without carton.
+    let schema = super::schema::CARTON_SCHEMA.as_bytes();
+    let schema_digests = put_bytes(sink.as_mut(), "data/carton.schema.json", schema, true)?;
+    let schema_entry = FileEntry {
+        path: "carton.schema.json".into(),
+        size: schema.len() as u64,
+        sha256: schema_digests.sha256.clone().unwrap_or_default(),
+        media_type: "application/schema+json".into(),
+        role: crate::model::FileRole::Other,
+        document: false,
+    };
+    manifest.insert("data/carton.schema.json".into(), schema_digests);
+    let crate_json = rocrate::build(&model, SITE_ROOT, &date, &[carton_entry, schema_entry]);
+    let crate_bytes = serde_json::to_vec_pretty(&crate_json)
+        .map_err(|e| Error::Json(e, "ro-crate-metadata.json".into()))?;
+    let d = put_bytes(sink.as_mut(), "data/ro-crate-metadata.json", &crate_bytes, true)?;
+    manifest.insert("data/ro-crate-metadata.json".into(), d);
+
+    // Tag files.
+    let payload_bytes: u64 = manifest.values().map(|d| d.size).sum();
+    let payload_files = manifest.len() as u64;
+    let manifests: Vec<(Algorithm, String)> = Algorithm::ALL
+        .iter()
+        .map(|&alg| {
+            let m: BTreeMap<String, String> = manifest
+                .iter()
+                .map(|(k, d)| (k.clone(), d.get(alg).unwrap_or_default().to_string()))
+                .collect();
+            (alg, bagit::manifest(&m))
+        })
+        .collect();
+    let identifier = format!(
+        "urn:uuid:{}",
+        uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            format!("carton:bag:{}", digest_sha256(&manifests[0].1)).as_bytes()
+        )
+    );
+    let info = bagit::bag_info(&BagInfo {
+        bagging_date: date.clone(),
+        payload_bytes,
+        payload_files,
+        description: format!(
+            "{} site {} archived by carton: site files under data/{SITE_ROOT}/, content model in data/carton.json, RO-Crate in data/ro-crate-metadata.json",
+            model.site.generator,
+            model.site.title.as_deref().unwrap_or("(untitled)")
+        ),
+        identifier: identifier.clone(),
+    });
+    let mut tags: BTreeMap<String, Digests> = BTreeMap::new();
+    tags.insert(
+        "bagit.txt".into(),
+        put_bytes(sink.as_mut(), "bagit.txt", bagit::BAGIT_TXT.as_bytes(), true)?,
+    );
+    tags.insert(
+        "bag-info.txt".into(),
+        put_bytes(sink.as_mut(), "bag-info.txt", info.as_bytes(), true)?,
+    );
+    for (alg, text) in &manifests {
+        let name = format!("manifest-{alg}.txt");
+        tags.insert(name.clone(), put_bytes(sink.as_mut(), &name, text.as_bytes(), true)?);
+    }
+    for alg in Algorithm::ALL {
+        let m: BTreeMap<String, String> = tags
+            .iter()
+            .map(|(k, d)| (k.clone(), d.get(alg).unwrap_or_default().to_string()))
+            .collect();
+        put_bytes(
+            sink.as_mut(),
+            &format!("tagmanifest-{alg}.txt"),
+            bagit::manifest(&m).as_bytes(),
+            true,
+        )?;
+    }
+
+    // Finish, sync and move into place.
+    let output_bytes;
+    match temp {
+        Temp::File(t) => {
+            drop(sink);
+            let f = t.as_file();
+            f.sync_all().map_err(|e| Error::Write(e, t.path().to_path_buf()))?;
+            output_bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
+            if opts.force {
+                t.persist(output).map_err(|e| Error::Write(e.error, output.to_path_buf()))?;
+            } else {
+                t.persist_noclobber(output).map_err(|e| match e.error.kind() {
+                    std::io::ErrorKind::AlreadyExists => Error::OutputExists(output.to_path_buf()),
+                    _ => Error::Write(e.error, output.to_path_buf()),
+                })?;
+            }
+        }
+        Temp::Dir(t) => {
+            drop(sink);
+            output_bytes = payload_bytes;
+            let staged = t.keep();
+            if output.exists() {
+                if !opts.force {
+                    let _ = fs::remove_dir_all(&staged);
+                    return Err(Error::OutputExists(output.to_path_buf()));
+                }
+                let old = tempfile::Builder::new()
+                    .prefix(".carton-old.")
+                    .tempdir_in(&parent)
+                    .map_err(|e| Error::Write(e, parent.clone()))?;
+                let aside = old.path().join("old");
+                fs::rename(output, &aside).map_err(|e| Error::Write(e, output.to_path_buf()))?;
+            }
+            fs::rename(&staged, output).map_err(|e| Error::Write(e, output.to_path_buf()))?;
+        }
+    }
+    model.problems.sort();
+    Ok((
+        model,
+        WriteReport {
+            path: output.to_path_buf(),
+            payload_files,
+            payload_bytes,
+            output_bytes,
+            identifier,
+        },
+    ))
+}
+
+fn digest_sha256(text: &str) -> String {
+    digest_bytes(text.as_bytes(), &[Algorithm::Sha256]).sha256.unwrap_or_default()
+}
+
+/// Recounts the summary after files that could not be read were left out.
+fn recount(model: &mut Model, entries: &[FileEntry]) {
+    use crate::model::FileRole;
+    let s = &mut model.summary;
+    (s.files, s.bytes, s.pages, s.resources, s.static_files, s.config_files, s.other_files) =
+        (0, 0, 0, 0, 0, 0, 0);
+    for e in entries {
+        s.files += 1;
+        s.bytes += e.size;
+        match e.role {
+            FileRole::Page => s.pages += 1,
+            FileRole::Resource => s.resources += 1,
+            FileRole::Static => s.static_files += 1,
+            FileRole::Config => s.config_files += 1,
+            FileRole::Other => s.other_files += 1,
+        }
+    }
+    s.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// Bagging-Date and zip entry time, from `SOURCE_DATE_EPOCH` when given.
+fn dates(epoch: Option<i64>) -> (String, zip::DateTime) {
+    let now = match epoch {
+        Some(s) => {
+            time::OffsetDateTime::from_unix_timestamp(s).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        }
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let date = format!("{:04}-{:02}-{:02}", now.year(), u8::from(now.month()), now.day());
+    let zip_time = epoch
+        .and_then(|_| {
+            zip::DateTime::from_date_and_time(
+                now.year().clamp(1980, 2107) as u16,
+                u8::from(now.month()),
+                now.day(),
+                now.hour(),
+                now.minute(),
+                now.second(),
+            )
+            .ok()
+        })
+        .unwrap_or_default();
+    (date, zip_time)
+}

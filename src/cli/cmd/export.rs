@@ -1,0 +1,199 @@
+//! `carton export SITE -o OUT`: read a site, write its archive, print a summary.
+
+use crate::cli::args::{ExportArgs, FormatArg};
+use crate::cli::exit::Exit;
+use crate::cli::output::{Out, human_bytes, sanitize};
+use crate::cli::progress::Progress;
+use anyhow::Context;
+use carton::archive::{self, Format, WriteOptions};
+use carton::model::{Model, Severity, Target};
+use carton::source::{self, ReadOptions};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    output: String,
+    identifier: &'a str,
+    payload_files: u64,
+    payload_bytes: u64,
+    output_bytes: u64,
+    summary: &'a carton::model::Summary,
+    counts: Counts,
+    problems: &'a [carton::model::Problem],
+}
+
+#[derive(Serialize)]
+struct Counts {
+    pages: usize,
+    sections: BTreeMap<String, usize>,
+    shortcodes: BTreeMap<String, usize>,
+    references: usize,
+    videos: usize,
+    documents_local: usize,
+    documents_remote: usize,
+    missing: usize,
+    errors: usize,
+    warnings: usize,
+    info: usize,
+}
+
+fn counts(m: &Model) -> Counts {
+    let mut sections = BTreeMap::new();
+    let mut shortcodes = BTreeMap::new();
+    for p in &m.pages {
+        *sections
+            .entry(if p.section.is_empty() { "(root)".to_string() } else { p.section.clone() })
+            .or_insert(0) += 1;
+        for s in &p.shortcodes {
+            *shortcodes.entry(s.name.clone()).or_insert(0) += 1;
+        }
+    }
+    let by = |s: Severity| m.problems.iter().filter(|p| p.severity == s).count();
+    Counts {
+        pages: m.pages.len(),
+        sections,
+        shortcodes,
+        references: m.pages.iter().map(|p| p.references.len()).sum(),
+        videos: m.videos.len(),
+        documents_local: m.documents.iter().filter(|d| d.local).count(),
+        documents_remote: m.documents.iter().filter(|d| !d.local).count(),
+        missing: m
+            .pages
+            .iter()
+            .flat_map(|p| &p.references)
+            .filter(|r| matches!(r.target, Target::Missing { .. }))
+            .count(),
+        errors: by(Severity::Error),
+        warnings: by(Severity::Warning),
+        info: by(Severity::Info),
+    }
+}
+
+/// Problems that make `--strict` fail.
+fn strict_failures(m: &Model) -> usize {
+    m.count_problems(Severity::Warning)
+}
+
+pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
+    let opts = ReadOptions { follow_links: args.follow_links };
+    archive::check_output(&args.site, &args.output, args.force)?;
+    log::info!("reading {}", args.site.display());
+    let site = source::read_site(&args.site, &opts)
+        .with_context(|| format!("cannot read the site {}", args.site.display()))?;
+    if args.strict && strict_failures(&site.model) > 0 {
+        print_problems(&site.model, out, true);
+        out.warn(format!(
+            "--strict: {} problems in the site (listed above); no archive written",
+            strict_failures(&site.model)
+        ));
+        return Ok(Exit::Problems);
+    }
+    let total: u64 = site.files.iter().map(|f| f.size).sum();
+    let bar = Progress::bytes(out.progress, total, "exporting");
+    let epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => match s.trim().parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                out.warn(format!(
+                    "SOURCE_DATE_EPOCH=`{}` is not a number of seconds: using today's date",
+                    sanitize(&s)
+                ));
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    let wopts = WriteOptions {
+        format: match args.format {
+            FormatArg::Zip => Format::Zip,
+            FormatArg::Dir => Format::Dir,
+        },
+        force: args.force,
+        source_date_epoch: epoch,
+    };
+    let result = archive::write(site, &args.site, &args.output, &wopts, &|n| bar.inc(n), interrupt);
+    bar.finish();
+    let (model, report) =
+        result.with_context(|| format!("cannot write the archive {}", args.output.display()))?;
+    if args.strict && strict_failures(&model) > 0 {
+        let _ = if args.output.is_dir() {
+            std::fs::remove_dir_all(&args.output)
+        } else {
+            std::fs::remove_file(&args.output)
+        };
+        print_problems(&model, out, true);
+        out.warn("--strict: files changed or became unreadable during the export; archive removed");
+        return Ok(Exit::Problems);
+    }
+    let c = counts(&model);
+    if out.json {
+        out.json_doc(
+            "export",
+            &Report {
+                output: report.path.display().to_string(),
+                identifier: &report.identifier,
+                payload_files: report.payload_files,
+                payload_bytes: report.payload_bytes,
+                output_bytes: report.output_bytes,
+                summary: &model.summary,
+                counts: c,
+                problems: &model.problems,
+            },
+        )?;
+        return Ok(Exit::Ok);
+    }
+    let s = &model.summary;
+    out.line(format!(
+        "{} {} -> {} ({}, {} payload files)",
+        out.bold("exported"),
+        args.site.display(),
+        report.path.display(),
+        human_bytes(report.output_bytes),
+        report.payload_files
+    ));
+    out.detail(format!(
+        "  read {} files ({}): {} pages, {} resources, {} static, {} config, {} other; {} left out",
+        s.files,
+        human_bytes(s.bytes),
+        s.pages,
+        s.resources,
+        s.static_files,
+        s.config_files,
+        s.other_files,
+        s.skipped.len()
+    ));
+    let sections: Vec<String> =
+        c.sections.iter().map(|(k, v)| format!("{} {v}", sanitize(k))).collect();
+    out.detail(format!("  pages by section: {}", sections.join(", ")));
+    let shortcodes: Vec<String> =
+        c.shortcodes.iter().map(|(k, v)| format!("{} {v}", sanitize(k))).collect();
+    if !shortcodes.is_empty() {
+        out.detail(format!("  shortcodes: {}", shortcodes.join(", ")));
+    }
+    out.detail(format!(
+        "  {} references; {} videos; documents: {} local, {} remote; {} dangling",
+        c.references, c.videos, c.documents_local, c.documents_remote, c.missing
+    ));
+    print_problems(&model, out, false);
+    out.line(format!(
+        "  problems: {} errors, {} warnings, {} info (`carton inspect` lists them all)",
+        c.errors, c.warnings, c.info
+    ));
+    Ok(Exit::Ok)
+}
+
+/// Errors and warnings with their place; all of them with -v or when `all`.
+fn print_problems(m: &Model, out: &Out, all: bool) {
+    let shown: Vec<_> = m.problems.iter().filter(|p| p.severity <= Severity::Warning).collect();
+    let limit = if all || out.verbose > 0 { usize::MAX } else { 20 };
+    for p in shown.iter().take(limit) {
+        let place =
+            if p.line > 0 { format!("{}:{}:{}", p.path, p.line, p.column) } else { p.path.clone() };
+        out.warn(format!("{}: [{}] {}", sanitize(&place), p.code, sanitize(&p.message)));
+    }
+    if shown.len() > limit {
+        out.warn(format!("... and {} more (-v shows all)", shown.len() - limit));
+    }
+}

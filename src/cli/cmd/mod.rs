@@ -1,0 +1,5 @@
+//! One file per command.
+
+pub mod export;
+pub mod inspect;
+pub mod verify;

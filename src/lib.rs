@@ -1,0 +1,40 @@
+//! carton: a toolkit for content migration and archival of static sites.
+//!
+//! # Architecture
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`source`] | site readers: detect the generator, list every file, parse front matter, shortcodes and references, resolve them |
+//! | [`model`] | the neutral content model, serialised as `carton.json` |
+//! | [`archive`] | writing BagIt bags with RO-Crate metadata (zip or folder), reading and verifying them |
+//! | [`error`] | the library's error type |
+//! | `cli` (binary only) | argument parsing, progress, output formats, exit codes |
+//!
+//! The library never prints and never exits: it returns models, reports and errors.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use std::sync::atomic::AtomicBool;
+//! let site = carton::source::read_site(Path::new("my-site"), &Default::default())?;
+//! let opts = carton::archive::WriteOptions {
+//!     format: carton::archive::Format::Zip,
+//!     force: false,
+//!     source_date_epoch: None,
+//! };
+//! let stop = AtomicBool::new(false);
+//! let (model, report) =
+//!     carton::archive::write(site, Path::new("my-site"), Path::new("site.zip"), &opts, &|_| {}, &stop)?;
+//! let check = carton::archive::verify(&report.path, &|_| {}, &stop)?;
+//! assert!(check.valid);
+//! # Ok::<(), carton::error::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod archive;
+pub mod error;
+pub mod model;
+pub mod source;
+
+pub use error::{Error, Result};

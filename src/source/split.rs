@@ -1,0 +1,380 @@
+//! Splits a page into front matter and body, and parses the front matter (YAML, TOML or
+//! JSON) into JSON values. Split first, parse second: a page whose front matter does not
+//! parse still has a body, and is carried raw with the parser's message and position.
+
+use crate::model::{FrontMatterFormat, LineIndex};
+use serde_json::{Map, Value};
+use std::ops::Range;
+
+/// A front matter block found at the start of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFrontMatter {
+    /// The syntax, from the opening fence.
+    pub format: FrontMatterFormat,
+    /// The whole block, fences and the newline after the closing fence included.
+    pub block: Range<usize>,
+    /// The data between the fences (for JSON, the object itself).
+    pub data: Range<usize>,
+}
+
+/// A front matter that could not be read, with its position in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitError {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// 1-based column in the file (0 when unknown).
+    pub column: usize,
+    /// The parser's message.
+    pub message: String,
+}
+
+/// Finds the front matter at the start of `text` (after an optional BOM and blank lines).
+/// Returns `Ok(None)` for a page without front matter, `Err` for an opening fence that is
+/// never closed.
+pub fn split(text: &str) -> Result<Option<RawFrontMatter>, SplitError> {
+    let start = text.strip_prefix('\u{feff}').map_or(0, |_| 3);
+    let rest = &text[start..];
+    let lead = rest.len() - rest.trim_start().len();
+    let open = start + lead;
+    let first = text.as_bytes().get(open).copied();
+    match first {
+        Some(b'-') => fenced(text, open, "---", FrontMatterFormat::Yaml),
+        Some(b'+') => fenced(text, open, "+++", FrontMatterFormat::Toml),
+        Some(b'{') => json_object(text, open),
+        _ => Ok(None),
+    }
+}
+
+/// A block between two fence lines (`---` or `+++`), the closing one alone on its line.
+fn fenced(
+    text: &str,
+    open: usize,
+    fence: &str,
+    format: FrontMatterFormat,
+) -> Result<Option<RawFrontMatter>, SplitError> {
+    let after_fence = &text[open..];
+    let Some(first_line_end) = after_fence.find('\n') else {
+        // A lone `---` with nothing after it: a thematic break, not front matter.
+        return Ok(None);
+    };
+    if after_fence[..first_line_end].trim_end() != fence {
+        return Ok(None);
+    }
+    let data_start = open + first_line_end + 1;
+    let mut pos = data_start;
+    while pos <= text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = text[pos..line_end].trim_end_matches('\r');
+        if line.trim_end() == fence {
+            let block_end = (line_end + 1).min(text.len());
+            return Ok(Some(RawFrontMatter {
+                format,
+                block: open..block_end,
+                data: data_start..pos,
+            }));
+        }
+        if line_end == text.len() {
+            break;
+        }
+        pos = line_end + 1;
+    }
+    let (line, column) = LineIndex::new(text).locate(open);
+    Err(SplitError {
+        line,
+        column,
+        message: format!(
+            "front matter opened with `{fence}` is never closed: add a `{fence}` line after the last field"
+        ),
+    })
+}
+
+/// A JSON object at the start of the page: brace-matched, strings respected.
+fn json_object(text: &str, open: usize) -> Result<Option<RawFrontMatter>, SplitError> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate().skip(open) {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    let mut end = i + 1;
+                    // The body starts on the line after the closing brace.
+                    if let Some(nl) = text[end..].find('\n')
+                        && text[end..end + nl].trim().is_empty()
+                    {
+                        end += nl + 1;
+                    }
+                    return Ok(Some(RawFrontMatter {
+                        format: FrontMatterFormat::Json,
+                        block: open..end,
+                        data: open..i + 1,
+                    }));
+                }
+            }
+            _ => {}
+        }
+    }
+    let (line, column) = LineIndex::new(text).locate(open);
+    Err(SplitError {
+        line,
+        column,
+        message: "JSON front matter opened with `{` is never closed: check its braces and quotes"
+            .into(),
+    })
+}
+
+/// Parses the data of a front matter block into a JSON object, keys in source order.
+/// Errors carry the line and column in the whole file.
+pub fn parse(text: &str, fm: &RawFrontMatter) -> Result<Value, SplitError> {
+    let data = &text[fm.data.clone()];
+    let index = LineIndex::new(text);
+    let (base_line, _) = index.locate(fm.data.start);
+    let at_offset = |offset: usize, message: String| {
+        let (line, column) = index.locate(fm.data.start + offset);
+        SplitError { line, column, message }
+    };
+    let value = match fm.format {
+        FrontMatterFormat::Yaml => {
+            if data.trim().is_empty() {
+                return Ok(Value::Object(Map::new()));
+            }
+            serde_yaml::from_str::<serde_yaml::Value>(data)
+                .map_err(|e| {
+                    let message = strip_position(&e.to_string());
+                    let (line, column) = duplicate_key_line(data, &message)
+                        .map(|l| (l, 1))
+                        .or_else(|| e.location().map(|l| (l.line(), l.column())))
+                        .unwrap_or((0, 0));
+                    SplitError {
+                        line: if line == 0 { base_line } else { base_line + line - 1 },
+                        column,
+                        message: format!("YAML front matter: {message}"),
+                    }
+                })
+                .and_then(|v| {
+                    yaml_to_json(v).map_err(|m| SplitError {
+                        line: base_line,
+                        column: 0,
+                        message: m,
+                    })
+                })?
+        }
+        FrontMatterFormat::Toml => toml::from_str::<toml::Table>(data)
+            .map(|t| toml_to_json(toml::Value::Table(t)))
+            .map_err(|e| {
+                let offset = e.span().map_or(0, |s| s.start);
+                at_offset(offset, format!("TOML front matter: {}", e.message()))
+            })?,
+        FrontMatterFormat::Json => serde_json::from_str::<Value>(data).map_err(|e| SplitError {
+            line: base_line + e.line().saturating_sub(1),
+            column: e.column(),
+            message: format!("JSON front matter: {}", strip_position(&e.to_string())),
+        })?,
+    };
+    match value {
+        Value::Object(_) => Ok(value),
+        Value::Null => Ok(Value::Object(Map::new())),
+        other => Err(SplitError {
+            line: base_line,
+            column: 1,
+            message: format!(
+                "front matter must be a mapping of fields, found {}: write `key: value` lines",
+                kind_name(&other)
+            ),
+        }),
+    }
+}
+
+/// serde_yaml places a duplicate key at the start of its mapping; the second occurrence of
+/// the key is where the author has to look.
+fn duplicate_key_line(data: &str, message: &str) -> Option<usize> {
+    let key = message.strip_prefix("duplicate entry with key \"")?.split('"').next()?;
+    let mut seen = 0;
+    for (i, line) in data.lines().enumerate() {
+        let t = line.trim_start();
+        let is_key = t.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':'))
+            || t.strip_prefix(&format!("\"{key}\""))
+                .is_some_and(|r| r.trim_start().starts_with(':'));
+        if is_key {
+            seen += 1;
+            if seen == 2 {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}
+
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// Parsers append "at line X column Y" to their message; we print our own position.
+fn strip_position(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// YAML to JSON: scalar keys become strings; tags are dropped, keeping the value.
+fn yaml_to_json(v: serde_yaml::Value) -> Result<Value, String> {
+    use serde_yaml::Value as Y;
+    Ok(match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or_else(|| Value::String(n.to_string()), Value::Number)
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(seq) => {
+            Value::Array(seq.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?)
+        }
+        Y::Mapping(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Bool(b) => b.to_string(),
+                    Y::Number(n) => n.to_string(),
+                    Y::Null => "null".into(),
+                    other => {
+                        return Err(format!(
+                            "YAML front matter: unsupported key {other:?}: use plain text keys"
+                        ));
+                    }
+                };
+                out.insert(key, yaml_to_json(v)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => yaml_to_json(t.value)?,
+    })
+}
+
+/// TOML to JSON: datetimes become their RFC 3339 text.
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+/// Parses a whole configuration file (TOML, YAML or JSON) into JSON, with its position on error.
+pub fn parse_config(text: &str, format: FrontMatterFormat) -> Result<Value, SplitError> {
+    let fm = RawFrontMatter { format, block: 0..text.len(), data: 0..text.len() };
+    parse(text, &fm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fm(text: &str) -> (FrontMatterFormat, &str, &str) {
+        let f = split(text).unwrap().unwrap();
+        (f.format, &text[f.data.clone()], &text[f.block.end..])
+    }
+
+    #[test]
+    fn splits_the_three_syntaxes() {
+        assert_eq!(fm("---\ntitle: a\n---\nbody"), (FrontMatterFormat::Yaml, "title: a\n", "body"));
+        assert_eq!(
+            fm("+++\ntitle = 'a'\n+++\nbody"),
+            (FrontMatterFormat::Toml, "title = 'a'\n", "body")
+        );
+        assert_eq!(
+            fm("{\"title\": \"}\"}\nbody"),
+            (FrontMatterFormat::Json, "{\"title\": \"}\"}", "body")
+        );
+    }
+
+    #[test]
+    fn handles_bom_crlf_and_leading_blank_lines() {
+        let text = "\u{feff}\r\n---\r\ntitle: a\r\n---\r\nbody";
+        let (format, data, body) = fm(text);
+        assert_eq!(format, FrontMatterFormat::Yaml);
+        assert_eq!(data, "title: a\r\n");
+        assert_eq!(body, "body");
+    }
+
+    #[test]
+    fn no_front_matter_and_thematic_breaks() {
+        assert_eq!(split("# Title\n---\n").unwrap(), None);
+        assert_eq!(split("---").unwrap(), None);
+        assert_eq!(split("----\nx\n----\n").unwrap(), None);
+        assert_eq!(split("").unwrap(), None);
+    }
+
+    #[test]
+    fn unclosed_fence_is_an_error_at_the_fence() {
+        let e = split("\n---\ntitle: a\nbody").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert!(e.message.contains("never closed"), "{}", e.message);
+        assert!(split("{\"a\": 1").is_err());
+    }
+
+    #[test]
+    fn parse_errors_carry_the_line_in_the_file() {
+        let text = "---\ntitle: a\ntags: [x\n---\n";
+        let f = split(text).unwrap().unwrap();
+        let e = parse(text, &f).unwrap_err();
+        assert!(e.line >= 3, "line {}", e.line);
+        let text = "+++\ntitle = 'a'\nbad = \n+++\n";
+        let e = parse(text, &split(text).unwrap().unwrap()).unwrap_err();
+        assert_eq!(e.line, 3);
+        let text = "---\na: 1\nb: [x]\na: 2\n---\n";
+        let e = parse(text, &split(text).unwrap().unwrap()).unwrap_err();
+        assert!(e.message.contains("duplicate"), "{}", e.message);
+        assert_eq!(e.line, 4, "the second `a:` is on line 4 of the file");
+    }
+
+    #[test]
+    fn values_keep_source_order_and_toml_dates_become_text() {
+        let text = "+++\nz = 1\na = 2024-02-02T04:14:54-08:00\n+++\n";
+        let v = parse(text, &split(text).unwrap().unwrap()).unwrap();
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["z", "a"]);
+        assert_eq!(v["a"], "2024-02-02T04:14:54-08:00");
+    }
+
+    #[test]
+    fn scalar_front_matter_is_rejected() {
+        let text = "---\njust text\n---\n";
+        assert!(parse(text, &split(text).unwrap().unwrap()).is_err());
+        let text = "---\n---\nbody";
+        assert_eq!(parse(text, &split(text).unwrap().unwrap()).unwrap(), serde_json::json!({}));
+    }
+}

@@ -1,0 +1,128 @@
+//! Lists every entry of a site folder: files to store, and what is left out with the reason
+//! (version-control folders, symbolic links leaving the site, unreadable entries).
+
+use crate::model::{FileRole, Skipped};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One file of the site, to be stored in the archive.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the site root, `/`-separated.
+    pub rel: String,
+    /// Where to read it.
+    pub abs: PathBuf,
+    /// Size when listed.
+    pub size: u64,
+    /// Role in the site.
+    pub role: FileRole,
+    /// The bytes already read (pages): stored as they were parsed, never read twice.
+    pub bytes: Option<Arc<[u8]>>,
+}
+
+/// Folders that hold version-control metadata, not site content.
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".bzr"];
+
+/// Every file under `root`, sorted by relative path, and every entry left out.
+pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.file_type().is_dir() && VCS_DIRS.iter().any(|d| e.file_name() == *d))
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
+                skipped.push(Skipped { path, reason: format!("cannot be read: {e}") });
+                continue;
+            }
+        };
+        let rel = match entry.path().strip_prefix(root).ok().and_then(|p| p.to_str()) {
+            Some("") => continue,
+            Some(r) => r.replace(std::path::MAIN_SEPARATOR, "/"),
+            None => {
+                skipped.push(Skipped {
+                    path: rel_path(root, entry.path()),
+                    reason: "the file name is not valid UTF-8: rename it".into(),
+                });
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_symlink() {
+            match symlink_target(&canonical_root, entry.path()) {
+                Ok(target) if follow_links => {
+                    if target.is_dir() {
+                        skipped.push(Skipped {
+                            path: rel,
+                            reason: "symbolic link to a folder: not followed".into(),
+                        });
+                    } else {
+                        let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+                        files.push(SourceFile {
+                            rel,
+                            abs: target,
+                            size,
+                            role: FileRole::Other,
+                            bytes: None,
+                        });
+                    }
+                }
+                Ok(_) => skipped.push(Skipped {
+                    path: rel,
+                    reason: "symbolic link: not followed (pass --follow-links to store its target)"
+                        .into(),
+                }),
+                Err(reason) => skipped.push(Skipped { path: rel, reason }),
+            }
+            continue;
+        }
+        if ft.is_dir() {
+            continue;
+        }
+        if !ft.is_file() {
+            skipped.push(Skipped {
+                path: rel,
+                reason: "not a regular file (device, socket or pipe)".into(),
+            });
+            continue;
+        }
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        files.push(SourceFile {
+            rel,
+            abs: entry.path().to_path_buf(),
+            size,
+            role: FileRole::Other,
+            bytes: None,
+        });
+    }
+    for entry in VCS_DIRS {
+        if root.join(entry).is_dir() {
+            skipped
+                .push(Skipped { path: (*entry).into(), reason: "version-control metadata".into() });
+        }
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, skipped)
+}
+
+/// The resolved target of a link, when it stays inside the site.
+fn symlink_target(root: &Path, link: &Path) -> Result<PathBuf, String> {
+    match link.canonicalize() {
+        Ok(t) if t.starts_with(root) => Ok(t),
+        Ok(_) => Err("symbolic link pointing outside the site: not followed".into()),
+        Err(e) => Err(format!("broken symbolic link ({e})")),
+    }
+}
+
+fn rel_path(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/")
+}

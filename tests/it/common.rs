@@ -1,0 +1,111 @@
+//! Shared helpers: paths, running carton, building small sites.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The demo site shipped in examples/.
+pub fn demo_site() -> PathBuf {
+    root().join("examples/demo-hugo")
+}
+
+/// A corpus site from ../shared/corpus, or `None` (with a visible message) when absent.
+pub fn corpus(name: &str) -> Option<PathBuf> {
+    let p = root().join("../shared/corpus").join(name);
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: corpus {name} not found at ../shared/corpus");
+        None
+    }
+}
+
+pub fn carton() -> Command {
+    let mut c = Command::cargo_bin("carton").expect("binary built");
+    c.env("SOURCE_DATE_EPOCH", "1700000000").env_remove("RUST_LOG").env("NO_COLOR", "1");
+    c
+}
+
+/// Exports through the library (deterministic date).
+pub fn export(site: &Path, out: &Path, format: carton::archive::Format) -> carton::model::Model {
+    let read = carton::source::read_site(site, &Default::default()).expect("site reads");
+    let opts = carton::archive::WriteOptions {
+        format,
+        force: true,
+        source_date_epoch: Some(1_700_000_000),
+    };
+    let stop = AtomicBool::new(false);
+    let (model, _) =
+        carton::archive::write(read, site, out, &opts, &|_| {}, &stop).expect("archive written");
+    model
+}
+
+pub fn verify(path: &Path) -> carton::archive::VerifyReport {
+    carton::archive::verify(path, &|_| {}, &AtomicBool::new(false)).expect("verification runs")
+}
+
+/// Writes files into a fresh site folder: (relative path, content).
+pub fn site(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, content) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+/// Copies a folder tree (files only).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Unpacks a zip into `dest` (test use only: names are carton's own).
+pub fn unzip(zip: &Path, dest: &Path) {
+    let f = std::fs::File::open(zip).unwrap();
+    let mut z = zip::ZipArchive::new(f).unwrap();
+    z.extract(dest).unwrap();
+}
+
+/// Every regular file below `dir`, relative, sorted.
+pub fn list_files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// An outside tool, or `None` with a visible message. In CI (`CARTON_REQUIRE_TOOLS=1`) a
+/// missing tool fails the test instead.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CARTON_REQUIRE_TOOLS").is_none(),
+            "{name} is required (CARTON_REQUIRE_TOOLS) but not on PATH"
+        );
+        eprintln!("SKIPPED: {name} is not installed; run scripts/test.sh to install it");
+    }
+    found
+}

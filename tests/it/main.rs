@@ -1,0 +1,7 @@
+//! Integration tests: one binary (see Cargo.toml), one module per concern.
+
+mod common;
+mod corpus;
+mod export;
+mod tools;
+mod verify;
