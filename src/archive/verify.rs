@@ -95,6 +95,7 @@ pub fn verify(
         findings: Vec::new(),
         bag_info: BTreeMap::new(),
     };
+    let started = std::time::Instant::now();
     let mut archive = match Archive::open(path) {
         Ok(a) => a,
         Err(Error::BadArchive { msg, .. }) => {
@@ -225,36 +226,39 @@ pub fn verify(
             (e.name.clone(), algs)
         })
         .collect();
-    let hashed: Vec<(String, Result<Digests>)> = work
-        .par_iter()
-        .with_min_len(8)
-        .map_init(
-            || Archive::open(path).ok(),
-            |handle, (name, algs)| {
+    // Each worker reads through its own handle; handles are pooled, as opening a zip
+    // parses its whole central directory.
+    let pool: std::sync::Mutex<Vec<Archive>> = std::sync::Mutex::new(Vec::new());
+    let hash_all = || -> Vec<(String, Result<Digests>)> {
+        work.par_iter()
+            .map(|(name, algs)| {
                 if interrupt.load(Ordering::Relaxed) {
                     return (name.clone(), Err(Error::Interrupted));
                 }
-                let Some(a) = handle.as_mut() else {
-                    return (
-                        name.clone(),
-                        Err(Error::BadArchive {
-                            path: path.to_path_buf(),
-                            msg: "cannot reopen".into(),
-                        }),
-                    );
+                let handle = pool.lock().ok().and_then(|mut p| p.pop());
+                let mut handle = match handle.map_or_else(|| Archive::open(path), Ok) {
+                    Ok(h) => h,
+                    Err(e) => return (name.clone(), Err(e)),
                 };
                 let mut h = MultiHasher::new(algs);
-                let r = a.stream(name, &mut |c| {
+                let r = handle.stream(name, &mut |c| {
                     h.update(c);
                     progress(c.len() as u64);
                 });
+                if let Ok(mut p) = pool.lock() {
+                    p.push(handle);
+                }
                 (name.clone(), r.map(|_| h.finish()))
-            },
-        )
-        .collect();
+            })
+            .collect()
+    };
+    // The content model and the RO-Crate are parsed and schema-checked while files are hashed.
+    let (hashed, loaded) =
+        rayon::join(hash_all, || rayon::join(|| load_carton_json(path), || load_ro_crate(path)));
     if interrupt.load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }
+    log::debug!("hashed in {} ms", started.elapsed().as_millis());
     let mut digests: BTreeMap<String, Digests> = BTreeMap::new();
     for (name, r) in hashed {
         match r {
@@ -322,8 +326,16 @@ pub fn verify(
         findings.push(finding("payload-oxum", "bag-info.txt", "no Payload-Oxum in bag-info.txt"));
     }
 
-    check_carton_json(&mut archive, &digests, findings);
-    check_ro_crate(&mut archive, &digests, findings);
+    let ((model, model_findings), (ro_crate, crate_findings)) = loaded;
+    findings.extend(model_findings);
+    findings.extend(crate_findings);
+    if let Some(v) = &model {
+        check_carton_json(v, &archive, &digests, findings);
+    }
+    if let Some(v) = &ro_crate {
+        check_ro_crate(v, &digests, findings);
+    }
+    log::debug!("checked at {} ms", started.elapsed().as_millis());
 
     findings.sort();
     findings.dedup();
@@ -411,28 +423,28 @@ fn read_tag(archive: &mut Archive, name: &str, findings: &mut Vec<Finding>) -> O
 }
 
 /// carton.json: valid JSON, valid against the schema, and its file list agrees with the payload.
-fn check_carton_json(
-    archive: &mut Archive,
-    digests: &BTreeMap<String, Digests>,
-    findings: &mut Vec<Finding>,
-) {
+/// Reads carton.json through its own handle and checks it against its schema; runs while
+/// the files are hashed.
+fn load_carton_json(path: &Path) -> (Option<serde_json::Value>, Vec<Finding>) {
     const NAME: &str = "data/carton.json";
+    let mut findings = Vec::new();
+    let Ok(mut archive) = Archive::open(path) else { return (None, findings) };
     if !archive.contains(NAME) {
         findings.push(finding("missing-file", NAME, "carton.json (the content model) is missing"));
-        return;
+        return (None, findings);
     }
     let bytes = match archive.read(NAME, 1 << 30) {
         Ok(b) => b,
         Err(e) => {
             findings.push(finding("unreadable-entry", NAME, error_chain(&e)));
-            return;
+            return (None, findings);
         }
     };
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(e) => {
             findings.push(finding("bad-carton-json", NAME, format!("not valid JSON: {e}")));
-            return;
+            return (None, findings);
         }
     };
     // 1.0 is checked against the schema carton was built with; a newer 1.x against the
@@ -454,6 +466,16 @@ fn check_carton_json(
     for e in errors {
         findings.push(finding("schema", NAME, e));
     }
+    (Some(value), findings)
+}
+
+/// carton.json's file list agrees with the payload and its digests.
+fn check_carton_json(
+    value: &serde_json::Value,
+    archive: &Archive,
+    digests: &BTreeMap<String, Digests>,
+    findings: &mut Vec<Finding>,
+) {
     let root = value.pointer("/site/root").and_then(|v| v.as_str()).unwrap_or("site");
     let files = value.get("files").and_then(|f| f.as_array()).cloned().unwrap_or_default();
     let mut listed = BTreeSet::new();
@@ -490,25 +512,32 @@ fn check_carton_json(
     }
 }
 
+/// Reads ro-crate-metadata.json through its own handle; runs while the files are hashed.
+fn load_ro_crate(path: &Path) -> (Option<serde_json::Value>, Vec<Finding>) {
+    const NAME: &str = "data/ro-crate-metadata.json";
+    let mut findings = Vec::new();
+    let Ok(mut archive) = Archive::open(path) else { return (None, findings) };
+    if !archive.contains(NAME) {
+        findings.push(finding("missing-file", NAME, "the RO-Crate metadata is missing"));
+        return (None, findings);
+    }
+    let Ok(bytes) = archive.read(NAME, 1 << 30) else { return (None, findings) };
+    match serde_json::from_slice(&bytes) {
+        Ok(v) => (Some(v), findings),
+        Err(e) => {
+            findings.push(finding("bad-ro-crate", NAME, format!("not valid JSON: {e}")));
+            (None, findings)
+        }
+    }
+}
+
 /// ro-crate-metadata.json: valid JSON-LD shape, and its `sha256` values agree with the files.
 fn check_ro_crate(
-    archive: &mut Archive,
+    value: &serde_json::Value,
     digests: &BTreeMap<String, Digests>,
     findings: &mut Vec<Finding>,
 ) {
     const NAME: &str = "data/ro-crate-metadata.json";
-    if !archive.contains(NAME) {
-        findings.push(finding("missing-file", NAME, "the RO-Crate metadata is missing"));
-        return;
-    }
-    let Ok(bytes) = archive.read(NAME, 1 << 30) else { return };
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            findings.push(finding("bad-ro-crate", NAME, format!("not valid JSON: {e}")));
-            return;
-        }
-    };
     let Some(graph) = value.get("@graph").and_then(|g| g.as_array()) else {
         findings.push(finding("bad-ro-crate", NAME, "no @graph"));
         return;

@@ -9,10 +9,12 @@ use super::rocrate;
 use crate::error::{Error, Result};
 use crate::model::{FileEntry, Model, Problem, Severity, Skipped};
 use crate::source::{SiteRead, SourceFile, is_compressed, is_document, media_type};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Where the site's files go inside `data/`.
@@ -61,7 +63,7 @@ pub type ProgressFn<'a> = &'a (dyn Fn(u64) + Sync);
 const CHUNK: usize = 1 << 20;
 
 /// Destination of the bag's files.
-trait Sink {
+trait Sink: Send {
     fn start(&mut self, name: &str, size: u64, compress: bool) -> Result<()>;
     fn write(&mut self, buf: &[u8]) -> Result<()>;
     fn end(&mut self) -> Result<()>;
@@ -135,6 +137,13 @@ impl Sink for DirSink {
     }
 }
 
+/// Writes `bytes` (deflated) as one entry whose digests are already known.
+fn put_raw(sink: &mut dyn Sink, name: &str, bytes: &[u8]) -> Result<()> {
+    sink.start(name, bytes.len() as u64, true)?;
+    sink.write(bytes)?;
+    sink.end()
+}
+
 /// Writes `bytes` as one entry and returns its digests.
 fn put_bytes(sink: &mut dyn Sink, name: &str, bytes: &[u8], compress: bool) -> Result<Digests> {
     sink.start(name, bytes.len() as u64, compress)?;
@@ -143,19 +152,153 @@ fn put_bytes(sink: &mut dyn Sink, name: &str, bytes: &[u8], compress: bool) -> R
     Ok(digest_bytes(bytes, &Algorithm::ALL))
 }
 
-/// Streams one site file into the sink, hashing it on the way.
-fn put_file(
+/// Files up to this size are read whole and hashed by the worker threads, ahead of the
+/// writer; larger ones are streamed by the writer in chunks.
+const WHOLE_FILE: u64 = 4 << 20;
+/// Bytes read ahead per batch of small files.
+const BATCH_BYTES: u64 = 16 << 20;
+/// Bytes read and hashed but not yet written: bounds the memory the pipeline holds, while
+/// letting the hashing threads run a batch or two ahead of the writer.
+const AHEAD_BYTES: u64 = 40 << 20;
+
+/// Counts bytes handed to the writer and not yet written; the reader waits on it.
+struct Budget {
+    pending: std::sync::Mutex<u64>,
+    freed: std::sync::Condvar,
+}
+
+impl Budget {
+    fn take(&self, n: u64) {
+        if let Ok(mut p) = self.pending.lock() {
+            *p += n;
+        }
+    }
+    fn give(&self, n: u64) {
+        if let Ok(mut p) = self.pending.lock() {
+            *p = p.saturating_sub(n);
+            self.freed.notify_all();
+        }
+    }
+    /// Waits until at most `limit` bytes are pending (or the writer is gone).
+    fn wait_below(&self, limit: u64, writer_done: &AtomicBool) {
+        let Ok(mut p) = self.pending.lock() else { return };
+        while *p > limit && !writer_done.load(Ordering::Relaxed) {
+            match self.freed.wait_timeout(p, std::time::Duration::from_millis(50)) {
+                Ok((guard, _)) => p = guard,
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// A site file made ready for the writer.
+enum Prepared {
+    /// Read and hashed.
+    Bytes(Arc<[u8]>, Digests),
+    /// Too large to hold: the writer streams it.
+    Stream,
+    /// Could not be opened or read.
+    Unreadable,
+}
+
+fn prepare(file: &SourceFile) -> Prepared {
+    let bytes: Arc<[u8]> = match &file.bytes {
+        Some(b) => b.clone(),
+        None if file.size > WHOLE_FILE => return Prepared::Stream,
+        None => match fs::read(&file.abs) {
+            Ok(b) if b.len() as u64 > WHOLE_FILE => return Prepared::Stream,
+            Ok(b) => Arc::from(b),
+            Err(_) => return Prepared::Unreadable,
+        },
+    };
+    let d = digest_bytes(&bytes, &Algorithm::ALL);
+    Prepared::Bytes(bytes, d)
+}
+
+/// Stores every site file in order. Small files are read and hashed in parallel batches
+/// while a writer thread stores the previous ones, so hashing (SHA-512 above all) and
+/// writing overlap; each file is read once. Returns each file's digests (`None`: unreadable).
+fn store_site_files(
+    sink: &mut dyn Sink,
+    files: &[SourceFile],
+    progress: ProgressFn,
+    interrupt: &AtomicBool,
+) -> Result<Vec<Option<Digests>>> {
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Prepared)>();
+    let budget = Budget { pending: std::sync::Mutex::new(0), freed: std::sync::Condvar::new() };
+    let writer_done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (budget, writer_done) = (&budget, &writer_done);
+        let writer = scope.spawn(move || -> Result<Vec<Option<Digests>>> {
+            let mut out = Vec::with_capacity(files.len());
+            let result = (|| {
+                for (i, prepared) in rx {
+                    let file: &SourceFile = &files[i];
+                    let name = format!("data/{SITE_ROOT}/{}", file.rel);
+                    out.push(match prepared {
+                        Prepared::Bytes(bytes, d) => {
+                            sink.start(&name, bytes.len() as u64, !is_compressed(&file.rel))?;
+                            sink.write(&bytes)?;
+                            sink.end()?;
+                            progress(bytes.len() as u64);
+                            budget.give(bytes.len() as u64);
+                            Some(d)
+                        }
+                        Prepared::Stream => stream_file(sink, &name, file, progress)?,
+                        Prepared::Unreadable => None,
+                    });
+                }
+                Ok(())
+            })();
+            writer_done.store(true, Ordering::Relaxed);
+            budget.give(u64::MAX);
+            result.map(|()| out)
+        });
+        let mut start = 0;
+        'batches: while start < files.len() {
+            if interrupt.load(Ordering::Relaxed) || writer_done.load(Ordering::Relaxed) {
+                break;
+            }
+            budget.wait_below(AHEAD_BYTES - BATCH_BYTES, writer_done);
+            let mut end = start;
+            let mut bytes = 0;
+            while end < files.len()
+                && (end == start || bytes + files[end].size.min(WHOLE_FILE) <= BATCH_BYTES)
+            {
+                bytes += files[end].size.min(WHOLE_FILE);
+                end += 1;
+            }
+            let batch: Vec<Prepared> = files[start..end].par_iter().map(prepare).collect();
+            for (k, p) in batch.into_iter().enumerate() {
+                if let Prepared::Bytes(b, _) = &p {
+                    budget.take(b.len() as u64);
+                }
+                if tx.send((start + k, p)).is_err() {
+                    // The writer stopped on an error: it is returned below.
+                    break 'batches;
+                }
+            }
+            start = end;
+        }
+        drop(tx);
+        let result = writer.join().unwrap_or_else(|_| {
+            Err(Error::Write(std::io::Error::other("the writer thread panicked"), PathBuf::new()))
+        });
+        if interrupt.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
+        result
+    })
+}
+
+/// Streams one large site file into the sink, hashing it on the way.
+fn stream_file(
     sink: &mut dyn Sink,
     name: &str,
     file: &SourceFile,
     progress: ProgressFn,
 ) -> Result<Option<Digests>> {
     let compress = !is_compressed(&file.rel);
-    if let Some(bytes) = &file.bytes {
-        let d = put_bytes(sink, name, bytes, compress)?;
-        progress(bytes.len() as u64);
-        return Ok(Some(d));
-    }
     let mut f = match File::open(&file.abs) {
         Ok(f) => f,
         Err(_) => return Ok(None),
@@ -259,12 +402,12 @@ pub fn write(
 
     let mut manifest: BTreeMap<String, Digests> = BTreeMap::new();
     let mut entries = Vec::with_capacity(files.len());
-    for file in &files {
-        if interrupt.load(Ordering::Relaxed) {
-            return Err(Error::Interrupted);
-        }
+    let started = std::time::Instant::now();
+    let stored = store_site_files(sink.as_mut(), &files, progress, interrupt)?;
+    log::debug!("stored {} site files in {} ms", files.len(), started.elapsed().as_millis());
+    for (file, digests) in files.iter().zip(stored) {
         let name = format!("data/{SITE_ROOT}/{}", file.rel);
-        match put_file(sink.as_mut(), &name, file, progress)? {
+        match digests {
             Some(d) => {
                 if d.size != file.size {
                     model.problems.push(Problem {
@@ -308,9 +451,16 @@ pub fn write(
     recount(&mut model, &entries);
     model.files = entries;
 
+    // Start writing back what is stored so far while the metadata is built: the final sync
+    // then has little left to wait for.
+    if let Temp::File(t) = &temp
+        && let Ok(f) = t.as_file().try_clone()
+    {
+        std::thread::spawn(move || f.sync_data());
+    }
     let carton_json =
         serde_json::to_vec_pretty(&model).map_err(|e| Error::Json(e, "carton.json".into()))?;
-    let carton_digests = put_bytes(sink.as_mut(), "data/carton.json", &carton_json, true)?;
+    let carton_digests = digest_bytes(&carton_json, &Algorithm::ALL);
     let carton_entry = FileEntry {
         path: "carton.json".into(),
         size: carton_json.len() as u64,
@@ -322,7 +472,7 @@ pub fn write(
     manifest.insert("data/carton.json".into(), carton_digests);
     // The schema travels with the archive, so it can be read without carton.
     let schema = super::schema::CARTON_SCHEMA.as_bytes();
-    let schema_digests = put_bytes(sink.as_mut(), "data/carton.schema.json", schema, true)?;
+    let schema_digests = digest_bytes(schema, &Algorithm::ALL);
     let schema_entry = FileEntry {
         path: "carton.schema.json".into(),
         size: schema.len() as u64,
@@ -332,12 +482,26 @@ pub fn write(
         document: false,
     };
     manifest.insert("data/carton.schema.json".into(), schema_digests);
-    let crate_json = rocrate::build(&model, SITE_ROOT, &date, &[carton_entry, schema_entry]);
-    let crate_bytes = serde_json::to_vec_pretty(&crate_json)
-        .map_err(|e| Error::Json(e, "ro-crate-metadata.json".into()))?;
+    // Compress and store carton.json while the RO-Crate is built from the same model.
+    let sink_ref: &mut dyn Sink = sink.as_mut();
+    let (stored, crate_bytes) = rayon::join(
+        || -> Result<()> {
+            put_raw(sink_ref, "data/carton.json", &carton_json)?;
+            put_raw(sink_ref, "data/carton.schema.json", schema)
+        },
+        || {
+            let crate_json =
+                rocrate::build(&model, SITE_ROOT, &date, &[carton_entry, schema_entry]);
+            serde_json::to_vec_pretty(&crate_json)
+                .map_err(|e| Error::Json(e, "ro-crate-metadata.json".into()))
+        },
+    );
+    stored?;
+    let crate_bytes = crate_bytes?;
     let d = put_bytes(sink.as_mut(), "data/ro-crate-metadata.json", &crate_bytes, true)?;
     manifest.insert("data/ro-crate-metadata.json".into(), d);
 
+    log::debug!("carton.json and RO-Crate written at {} ms", started.elapsed().as_millis());
     // Tag files.
     let payload_bytes: u64 = manifest.values().map(|d| d.size).sum();
     let payload_files = manifest.len() as u64;
@@ -401,7 +565,9 @@ pub fn write(
         Temp::File(t) => {
             drop(sink);
             let f = t.as_file();
+            log::debug!("tag files written at {} ms", started.elapsed().as_millis());
             f.sync_all().map_err(|e| Error::Write(e, t.path().to_path_buf()))?;
+            log::debug!("synced at {} ms", started.elapsed().as_millis());
             output_bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
             if opts.force {
                 t.persist(output).map_err(|e| Error::Write(e.error, output.to_path_buf()))?;

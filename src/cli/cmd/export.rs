@@ -80,8 +80,10 @@ pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
     let opts = ReadOptions { follow_links: args.follow_links };
     archive::check_output(&args.site, &args.output, args.force)?;
     log::info!("reading {}", args.site.display());
+    let started = std::time::Instant::now();
     let site = source::read_site(&args.site, &opts)
         .with_context(|| format!("cannot read the site {}", args.site.display()))?;
+    log::info!("read {} files in {} ms", site.files.len(), started.elapsed().as_millis());
     if args.strict && strict_failures(&site.model) > 0 {
         print_problems(&site.model, out, true);
         out.warn(format!(
@@ -113,8 +115,10 @@ pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
         force: args.force,
         source_date_epoch: epoch,
     };
+    let started = std::time::Instant::now();
     let result = archive::write(site, &args.site, &args.output, &wopts, &|n| bar.inc(n), interrupt);
     bar.finish();
+    log::info!("wrote the archive in {} ms", started.elapsed().as_millis());
     let (model, report) =
         result.with_context(|| format!("cannot write the archive {}", args.output.display()))?;
     if args.strict && strict_failures(&model) > 0 {
