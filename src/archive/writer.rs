@@ -341,6 +341,15 @@ pub fn check_output(site_root: &Path, output: &Path, force: bool) -> Result<()> 
     Ok(())
 }
 
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) {}
+
 fn output_parent(output: &Path) -> PathBuf {
     match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -387,6 +396,8 @@ pub fn write(
     let (temp, mut sink): (Temp, Box<dyn Sink>) = match opts.format {
         Format::Zip => {
             let t = builder().tempfile_in(&parent).map_err(|e| Error::Write(e, parent.clone()))?;
+            // Temporary files are private (0600); the archive gets ordinary permissions.
+            set_mode(t.path(), 0o644);
             let f = t.reopen().map_err(|e| Error::Write(e, t.path().to_path_buf()))?;
             let zip = zip::ZipWriter::new(BufWriter::with_capacity(CHUNK, f));
             let sink =
@@ -395,6 +406,7 @@ pub fn write(
         }
         Format::Dir => {
             let t = builder().tempdir_in(&parent).map_err(|e| Error::Write(e, parent.clone()))?;
+            set_mode(t.path(), 0o755);
             let sink = DirSink { root: t.path().to_path_buf(), current: None };
             (Temp::Dir(t), Box::new(sink))
         }

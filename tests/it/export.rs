@@ -211,6 +211,12 @@ fn an_existing_output_is_not_replaced_without_force() {
     carton().arg("export").arg(demo_site()).arg("-o").arg(&out).arg("--force").assert().success();
     assert_ne!(std::fs::read(&out).unwrap(), b"precious");
     assert_eq!(list_files(dir.path()), ["demo.zip"], "no temporary file left behind");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "the archive is not left private like a temporary file");
+    }
 }
 
 #[test]
