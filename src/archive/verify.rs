@@ -427,26 +427,9 @@ fn read_tag(archive: &mut Archive, name: &str, findings: &mut Vec<Finding>) -> O
 /// the files are hashed.
 fn load_carton_json(path: &Path) -> (Option<serde_json::Value>, Vec<Finding>) {
     const NAME: &str = "data/carton.json";
-    let mut findings = Vec::new();
-    let Ok(mut archive) = Archive::open(path) else { return (None, findings) };
-    if !archive.contains(NAME) {
-        findings.push(finding("missing-file", NAME, "carton.json (the content model) is missing"));
-        return (None, findings);
-    }
-    let bytes = match archive.read(NAME, 1 << 30) {
-        Ok(b) => b,
-        Err(e) => {
-            findings.push(finding("unreadable-entry", NAME, error_chain(&e)));
-            return (None, findings);
-        }
-    };
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            findings.push(finding("bad-carton-json", NAME, format!("not valid JSON: {e}")));
-            return (None, findings);
-        }
-    };
+    let (archive, value, mut findings) =
+        load_json(path, NAME, "carton.json (the content model) is missing", "bad-carton-json");
+    let (Some(mut archive), Some(value)) = (archive, value) else { return (None, findings) };
     // 1.0 is checked against the schema carton was built with; a newer 1.x against the
     // schema the archive carries (readers of 1.0 ignore what they do not know).
     let version = value.get("format_version").and_then(|v| v.as_str()).unwrap_or("");
@@ -514,21 +497,42 @@ fn check_carton_json(
 
 /// Reads ro-crate-metadata.json through its own handle; runs while the files are hashed.
 fn load_ro_crate(path: &Path) -> (Option<serde_json::Value>, Vec<Finding>) {
-    const NAME: &str = "data/ro-crate-metadata.json";
+    let (_, value, findings) = load_json(
+        path,
+        "data/ro-crate-metadata.json",
+        "the RO-Crate metadata is missing",
+        "bad-ro-crate",
+    );
+    (value, findings)
+}
+
+/// Opens the archive on its own handle and parses one JSON entry of it.
+fn load_json(
+    path: &Path,
+    name: &str,
+    missing: &str,
+    bad_code: &str,
+) -> (Option<Archive>, Option<serde_json::Value>, Vec<Finding>) {
     let mut findings = Vec::new();
-    let Ok(mut archive) = Archive::open(path) else { return (None, findings) };
-    if !archive.contains(NAME) {
-        findings.push(finding("missing-file", NAME, "the RO-Crate metadata is missing"));
-        return (None, findings);
+    let Ok(mut archive) = Archive::open(path) else { return (None, None, findings) };
+    if !archive.contains(name) {
+        findings.push(finding("missing-file", name, missing));
+        return (Some(archive), None, findings);
     }
-    let Ok(bytes) = archive.read(NAME, 1 << 30) else { return (None, findings) };
-    match serde_json::from_slice(&bytes) {
-        Ok(v) => (Some(v), findings),
+    let value = match archive.read(name, 1 << 30) {
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                findings.push(finding(bad_code, name, format!("not valid JSON: {e}")));
+                None
+            }
+        },
         Err(e) => {
-            findings.push(finding("bad-ro-crate", NAME, format!("not valid JSON: {e}")));
-            (None, findings)
+            findings.push(finding("unreadable-entry", name, error_chain(&e)));
+            None
         }
-    }
+    };
+    (Some(archive), value, findings)
 }
 
 /// ro-crate-metadata.json: valid JSON-LD shape, and its `sha256` values agree with the files.
