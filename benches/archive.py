@@ -3,7 +3,8 @@
 
 usage: benches/archive.py [SITE] [--runs N]     (default SITE: ../shared/corpus/eig-hugo)
 
-Baselines: `zip -r -0` of the same tree (stores, neither hashes nor describes anything),
+Commands alternate round by round (baseline, carton, ...) so that load from other users of
+a shared machine falls on both. Baselines: `zip -r -0` of the same tree (stores, neither hashes nor describes anything),
 `bagit.py --validate` on the unpacked bag, and reading every file once. Prints the median
 of N warm runs for each, the ratios the targets are stated in, and carton's peak memory
 (maximum resident set size, from wait4). Needs a release build (`cargo build --release`),
@@ -34,17 +35,25 @@ def run(cmd, cwd=None):
     return elapsed, usage.ru_maxrss / 1024
 
 
-def median_of(label, make_cmd, runs, setup=None):
-    times, mems = [], []
-    for _ in range(runs):
-        if setup:
-            setup()
-        t, m = run(make_cmd())
-        times.append(t)
-        mems.append(m)
+def report(label, times, mems):
     med = statistics.median(times)
     print(f"  {label:<38} median {med * 1000:8.0f} ms   (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; peak RSS {max(mems):.0f} MiB)")
     return med, max(mems)
+
+
+def interleaved(pairs, runs):
+    """Runs each (label, make_cmd, setup) in turn, `runs` rounds: a baseline and carton
+    alternate, so drifting load on a shared machine hits both alike. Returns {label: (median, peak)}."""
+    times = {label: [] for label, _, _ in pairs}
+    mems = {label: [] for label, _, _ in pairs}
+    for _ in range(runs):
+        for label, make_cmd, setup in pairs:
+            if setup:
+                setup()
+            t, m = run(make_cmd())
+            times[label].append(t)
+            mems[label].append(m)
+    return {label: report(label, times[label], mems[label]) for label, _, _ in pairs}
 
 
 def main():
@@ -72,14 +81,25 @@ def main():
 
         # Warm the page cache.
         subprocess.run(["cat"] + [os.path.join(d, x) for d, _, fs in os.walk(site) for x in fs], stdout=subprocess.DEVNULL)
-        read_all, _ = median_of("read every file (cat > /dev/null)", lambda: ["sh", "-c", f"find '{site}' -type f -exec cat {{}} + > /dev/null"], runs)
-        zip0, _ = median_of("zip -r -0 (baseline)", lambda: ["sh", "-c", f"cd '{site}' && zip -q -r -0 '{zip_out}' ."], runs, rm(zip_out))
-        export, export_mem = median_of("carton export", lambda: [CARTON, "export", site, "-o", carton_out, "--force", "-qq"], runs)
+        subprocess.run([CARTON, "export", site, "-o", carton_out, "--force", "-qq"], check=True)
         unpacked = os.path.join(work, "unpacked")
         subprocess.run(["unzip", "-q", carton_out, "-d", unpacked], check=True)
         bag = os.path.join(unpacked, os.listdir(unpacked)[0])
-        bagit, _ = median_of("bagit.py --validate (unpacked bag)", lambda: ["bagit.py", "--quiet", "--validate", bag], runs)
-        verify, verify_mem = median_of("carton verify (zip)", lambda: [CARTON, "verify", carton_out, "-qq"], runs)
+        r = interleaved(
+            [
+                ("read every file (cat > /dev/null)", lambda: ["sh", "-c", f"find '{site}' -type f -exec cat {{}} + > /dev/null"], None),
+                ("zip -r -0 (baseline)", lambda: ["sh", "-c", f"cd '{site}' && zip -q -r -0 '{zip_out}' ."], rm(zip_out)),
+                ("carton export", lambda: [CARTON, "export", site, "-o", carton_out, "--force", "-qq"], None),
+                ("bagit.py --validate (unpacked bag)", lambda: ["bagit.py", "--quiet", "--validate", bag], None),
+                ("carton verify (zip)", lambda: [CARTON, "verify", carton_out, "-qq"], None),
+            ],
+            runs,
+        )
+        read_all = r["read every file (cat > /dev/null)"][0]
+        zip0 = r["zip -r -0 (baseline)"][0]
+        export, export_mem = r["carton export"]
+        bagit = r["bagit.py --validate (unpacked bag)"][0]
+        verify, verify_mem = r["carton verify (zip)"]
         print()
         print(f"  export / zip -r -0          = {export / zip0:.2f}   (target <= 1.00)")
         print(f"  verify / bagit.py --validate = {verify / bagit:.2f}   (target <= 0.50)")

@@ -80,7 +80,7 @@ impl Archive {
 
     fn open_zip(path: &Path) -> Result<Archive> {
         let f = File::open(path).map_err(|e| Error::Read(e, path.to_path_buf()))?;
-        let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| Error::BadArchive {
+        let zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| Error::BadArchive {
             path: path.to_path_buf(),
             msg: format!(
                 "not a readable zip archive ({e}); it may be truncated or not a zip at all"
@@ -121,7 +121,8 @@ impl Archive {
             if rest.is_empty() || name.ends_with('/') {
                 continue;
             }
-            let meta = zip.by_index_raw(i).ok().map(|f| (f.is_symlink(), f.size(), f.is_file()));
+            // From the central directory alone: no seek to each local header.
+            let meta = zip.by_index_data(i).ok().map(|f| (f.is_symlink(), f.size(), f.is_file()));
             match meta {
                 Some((true, _, _)) => {
                     bad.push(BadEntry { name, reason: "symbolic link entry".into() });
@@ -247,7 +248,13 @@ impl Archive {
         let mut reader: Box<dyn Read + '_> = match &mut self.backend {
             Backend::Zip { zip, index, .. } => {
                 let i = *index.get(name).ok_or_else(|| not_found(&path, name))?;
-                Box::new(zip.by_index(i).map_err(|e| Error::Zip(e, path.join(name)))?)
+                let stored = zip.by_index_data(i).is_ok_and(|d| {
+                    d.compression() == zip::CompressionMethod::Stored && !d.encrypted()
+                });
+                // A stored entry is read as is: the SHA digests computed over it make the
+                // zip's CRC-32 redundant. Deflated entries are inflated (and CRC-checked).
+                let entry = if stored { zip.by_index_raw(i) } else { zip.by_index(i) };
+                Box::new(entry.map_err(|e| Error::Zip(e, path.join(name)))?)
             }
             Backend::Dir { root } => {
                 if unsafe_name(name).is_some() {
