@@ -375,3 +375,35 @@ fn json_output_is_one_document() {
     assert_eq!(v["counts"]["videos"], 4);
     assert_eq!(v["payload_files"], 17);
 }
+
+#[test]
+fn a_bag_folder_is_replaced_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bag");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), b"mine").unwrap();
+    carton()
+        .arg("export")
+        .arg(demo_site())
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "dir"])
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read(out.join("keep.txt")).unwrap(), b"mine");
+    carton()
+        .arg("export")
+        .arg(demo_site())
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "dir", "--force"])
+        .assert()
+        .success();
+    assert!(!out.join("keep.txt").exists());
+    assert!(verify(&out).valid);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["bag"], "no temporary or set-aside folder left behind");
+}
