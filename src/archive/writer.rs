@@ -472,6 +472,7 @@ pub fn write(
     }
     let carton_json =
         serde_json::to_vec_pretty(&model).map_err(|e| Error::Json(e, "carton.json".into()))?;
+    log::debug!("carton.json serialised at {} ms", started.elapsed().as_millis());
     let carton_digests = digest_bytes(&carton_json, &Algorithm::ALL);
     let carton_entry = FileEntry {
         path: "carton.json".into(),

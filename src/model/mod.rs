@@ -63,8 +63,20 @@ pub struct SiteInfo {
     pub content_dir: String,
     /// The static folders, relative to the site root.
     pub static_dirs: Vec<String>,
+    /// Where content and static files are mounted from (Hugo's module mounts, or the
+    /// defaults): `target` is `content`, `static` or `assets`, with an optional sub-path.
+    pub mounts: Vec<Mount>,
     /// The whole configuration as parsed (merged when split over files).
     pub config: Value,
+}
+
+/// A folder of the site mounted into the generator's content or published tree.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mount {
+    /// Folder relative to the site root.
+    pub source: String,
+    /// `content`, `static`, `assets`, or a path below one of them.
+    pub target: String,
 }
 
 /// A content section: a folder of pages with an optional index page.

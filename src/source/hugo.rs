@@ -2,9 +2,11 @@
 //! content folder (pages, bundles, resources), the static folders, and the URL Hugo gives
 //! each page.
 
+use super::mounts::Mounts;
 use super::walk::{self, SourceFile};
 use super::{ReadOptions, SiteRead, decap, resolve, split};
 use crate::error::{Error, Location, Result};
+use crate::model::Mount;
 use crate::model::{
     BundleKind, FileRole, FrontMatter, FrontMatterFormat, LineIndex, Model, Page, PageKind,
     Problem, Section, Severity, SiteInfo, Taxonomy, Term, TextInfo,
@@ -81,8 +83,7 @@ fn format_of(path: &Path) -> Option<FrontMatterFormat> {
 struct Config {
     value: Value,
     base_url: String,
-    content_dir: String,
-    static_dirs: Vec<String>,
+    mounts: Vec<Mount>,
     /// (singular, plural)
     taxonomies: Vec<(String, String)>,
     path_to_lower: bool,
@@ -160,8 +161,7 @@ fn load_config(root: &Path, files: &[PathBuf]) -> Result<(Config, Vec<String>)> 
     }
     let config = Config {
         base_url: get_str(&value, "baseURL").unwrap_or_default(),
-        content_dir: trim_dir(&get_str(&value, "contentDir").unwrap_or_else(|| "content".into())),
-        static_dirs: static_dirs.iter().map(|d| trim_dir(d)).collect(),
+        mounts: mounts(&value, &static_dirs),
         taxonomies,
         path_to_lower: !get_bool(&value, "disablePathToLower"),
         remove_accents: get_bool(&value, "removePathAccents"),
@@ -170,6 +170,48 @@ fn load_config(root: &Path, files: &[PathBuf]) -> Result<(Config, Vec<String>)> 
         value,
     };
     Ok((config, names))
+}
+
+/// Content and static mounts: `[[module.mounts]]` when the site declares some for a target
+/// (Hugo then drops that target's default), else `contentDir` (and each language's) and
+/// `staticDir`.
+fn mounts(value: &Value, static_dirs: &[String]) -> Vec<Mount> {
+    let declared: Vec<Mount> = get(value, "module")
+        .and_then(|m| get(m, "mounts"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let source = trim_dir(get(m, "source")?.as_str()?);
+            let target = trim_dir(get(m, "target")?.as_str()?);
+            let root = target.split('/').next().unwrap_or("");
+            matches!(root, "content" | "static" | "assets").then_some(Mount { source, target })
+        })
+        .collect();
+    let has = |root: &str| declared.iter().any(|m| m.target.split('/').next() == Some(root));
+    let mut out = declared.clone();
+    if !has("content") {
+        let mut dirs = vec![get_str(value, "contentDir").unwrap_or_else(|| "content".into())];
+        if let Some(Value::Object(langs)) = get(value, "languages") {
+            dirs.extend(langs.values().filter_map(|l| get_str(l, "contentDir")));
+        }
+        for d in dirs {
+            let m = Mount { source: trim_dir(&d), target: "content".into() };
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    }
+    if !has("static") {
+        out.extend(
+            static_dirs.iter().map(|d| Mount { source: trim_dir(d), target: "static".into() }),
+        );
+    }
+    if !has("assets") {
+        let dir = get_str(value, "assetDir").unwrap_or_else(|| "assets".into());
+        out.push(Mount { source: trim_dir(&dir), target: "assets".into() });
+    }
+    out
 }
 
 fn trim_dir(d: &str) -> String {
@@ -232,24 +274,23 @@ pub fn read(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
     let mut model = Model::new();
     model.summary.skipped = skipped;
 
-    let content_prefix = format!("{}/", config.content_dir);
-    let static_prefixes: Vec<String> = config.static_dirs.iter().map(|d| format!("{d}/")).collect();
+    let mounts = Mounts::new(&config.mounts);
     let config_set: BTreeSet<&str> = config_names.iter().map(String::as_str).collect();
 
     // Leaf bundle folders: everything below them but index.* is a resource.
     let leaf_dirs: BTreeSet<String> = files
         .iter()
-        .filter_map(|f| f.rel.strip_prefix(&content_prefix))
+        .filter_map(|f| mounts.content_path(&f.rel))
         .filter(|r| is_page_file(r) && file_stem(r) == "index")
-        .map(|r| parent(r).to_string())
+        .map(|r| parent(&r).to_string())
         .collect();
     for f in &mut files {
         f.role = if config_set.contains(f.rel.as_str()) {
             FileRole::Config
-        } else if let Some(r) = f.rel.strip_prefix(&content_prefix) {
-            let in_leaf = ancestors(r).any(|d| leaf_dirs.contains(d)) && file_stem(r) != "index";
-            if is_page_file(r) && !in_leaf { FileRole::Page } else { FileRole::Resource }
-        } else if static_prefixes.iter().any(|p| f.rel.starts_with(p.as_str())) {
+        } else if let Some(r) = mounts.content_path(&f.rel) {
+            let in_leaf = ancestors(&r).any(|d| leaf_dirs.contains(d)) && file_stem(&r) != "index";
+            if is_page_file(&r) && !in_leaf { FileRole::Page } else { FileRole::Resource }
+        } else if mounts.is_static(&f.rel) {
             FileRole::Static
         } else {
             FileRole::Other
@@ -284,7 +325,7 @@ pub fn read(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
         };
         file.bytes = Some(p.bytes.clone());
         file.size = p.bytes.len() as u64;
-        let content_path = file.rel[content_prefix.len()..].to_string();
+        let content_path = mounts.content_path(&file.rel).unwrap_or_default();
         if !p.text_info.utf8 {
             model.problems.push(problem(
                 "not-utf8",
@@ -315,8 +356,7 @@ pub fn read(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
 
     assign_urls(&config, &mut pages);
     let shortcode_templates = shortcode_templates(&files);
-    let (sections, taxonomies) =
-        sections_and_taxonomies(&config, &mut pages, &files, &content_prefix);
+    let (sections, taxonomies) = sections_and_taxonomies(&config, &mut pages, &files, &mounts);
 
     model.site = SiteInfo {
         generator: "hugo".into(),
@@ -326,8 +366,14 @@ pub fn read(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
         language: get_str(&config.value, "languageCode")
             .or_else(|| get_str(&config.value, "defaultContentLanguage")),
         config_files: config_names,
-        content_dir: config.content_dir.clone(),
-        static_dirs: config.static_dirs.clone(),
+        content_dir: mounts.first_content().to_string(),
+        static_dirs: config
+            .mounts
+            .iter()
+            .filter(|m| m.target == "static")
+            .map(|m| m.source.clone())
+            .collect(),
+        mounts: config.mounts.clone(),
         config: config.value.clone(),
     };
     model.sections = sections;
@@ -659,7 +705,7 @@ fn sections_and_taxonomies(
     config: &Config,
     pages: &mut [Page],
     files: &[SourceFile],
-    content_prefix: &str,
+    mounts: &Mounts,
 ) -> (Vec<Section>, Vec<Taxonomy>) {
     // Sections: top-level folders, and deeper folders that have an `_index` page.
     let mut sections: BTreeMap<String, Section> = BTreeMap::new();
@@ -706,7 +752,8 @@ fn sections_and_taxonomies(
         .map(|(i, p)| (parent(&p.content_path).to_string(), i))
         .collect();
     for f in files.iter().filter(|f| f.role == FileRole::Resource) {
-        let Some(r) = f.rel.strip_prefix(content_prefix) else { continue };
+        let Some(r) = mounts.content_path(&f.rel) else { continue };
+        let r = r.as_str();
         let owner = ancestors(r).find_map(|d| {
             let i = *page_dirs.get(d)?;
             let leaf = pages[i].bundle == Some(BundleKind::Leaf);

@@ -4,6 +4,7 @@
 mod decap;
 mod hugo;
 mod media;
+mod mounts;
 pub mod refs;
 mod resolve;
 pub mod shortcode;

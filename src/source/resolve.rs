@@ -6,6 +6,7 @@ use super::hugo::{join_url, problem};
 use super::media::{
     is_document as is_document_path, is_file_like as is_file_like_path, media_type, target_path,
 };
+use super::mounts::Mounts;
 use super::refs::{self, RawRef, RefKind};
 use super::shortcode::{self, Quote};
 use super::video::{self, Provider, VideoId};
@@ -19,6 +20,10 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
+
+/// Shortcode parameters whose value is a link or a path, whatever it looks like.
+const LINK_PARAMS: &[&str] =
+    &["url", "href", "src", "link", "image", "img", "pdf", "document", "path"];
 
 /// Front matter keys that hold paths in common themes, whatever their value looks like.
 const PATH_FIELDS: &[&str] = &[
@@ -40,8 +45,9 @@ const PATH_FIELDS: &[&str] = &[
 
 /// The site-wide indexes that resolution needs, built once.
 pub struct Context {
-    content_dir: String,
-    static_dirs: Vec<String>,
+    mounts: Mounts,
+    /// The site has a Markdown link render hook.
+    link_hook: bool,
     own_host: Option<(String, String)>,
     files: BTreeSet<String>,
     page_paths: BTreeSet<String>,
@@ -106,8 +112,11 @@ impl Context {
             }
         }
         Context {
-            content_dir: model.site.content_dir.clone(),
-            static_dirs: model.site.static_dirs.clone(),
+            mounts: Mounts::new(&model.site.mounts),
+            link_hook: files.iter().any(|f| {
+                f.rel.ends_with("_markup/render-link.html")
+                    && (f.rel.starts_with("layouts/") || f.rel.starts_with("themes/"))
+            }),
             own_host,
             files: files.iter().map(|f| f.rel.clone()).collect(),
             page_paths: files
@@ -304,14 +313,25 @@ impl Context {
         }
         for p in &sc.params {
             let v = p.value.trim();
-            let looks_like_target = v.starts_with("http://")
+            // A parameter is a reference when it says so (a URL, a site path, a parameter
+            // named like a link); any other file-like value only when it resolves: shortcodes
+            // are free to take `page.Pages` or `content/example.md` as plain text.
+            let named_link = p
+                .name
+                .as_deref()
+                .is_some_and(|n| LINK_PARAMS.contains(&n.to_ascii_lowercase().as_str()));
+            let explicit = v.starts_with("http://")
                 || v.starts_with("https://")
                 || (v.starts_with('/') && !v.contains(char::is_whitespace))
-                || (is_file_like(v) && !v.contains(char::is_whitespace));
-            if !looks_like_target {
+                || (named_link && !v.is_empty() && !v.contains(char::is_whitespace));
+            let maybe = is_file_like(v) && !v.contains(char::is_whitespace);
+            if !explicit && !maybe {
                 continue;
             }
-            let Some(target) = self.resolve(page, v) else { continue };
+            let Some(target) = self.resolve_with_assets(page, v) else { continue };
+            if !explicit && matches!(target, Target::Missing { .. }) {
+                continue;
+            }
             out.push(Reference {
                 source: RefSource::Shortcode,
                 field: Some(match &p.name {
@@ -349,14 +369,21 @@ impl Context {
                 Value::String(s) => {
                     let v = s.trim();
                     let leaf = key.rsplit('.').next().unwrap_or(&key);
-                    let wanted = (PATH_FIELDS.contains(&leaf) && !v.is_empty())
+                    let explicit = (PATH_FIELDS.contains(&leaf) && !v.is_empty())
                         || v.starts_with("http://")
                         || v.starts_with("https://")
-                        || (is_file_like(v) && !v.contains(char::is_whitespace) && v.len() < 512);
-                    if !wanted {
+                        || (v.contains('/') && is_file_like(v));
+                    let maybe =
+                        is_file_like(v) && !v.contains(char::is_whitespace) && v.len() < 512;
+                    if !explicit && !maybe {
                         continue;
                     }
-                    let Some(target) = self.resolve(page, v) else { continue };
+                    let Some(target) = self.resolve_with_assets(page, v) else { continue };
+                    // `returnType: template.HTML` is not a file: a bare dotted word counts
+                    // only when it names one.
+                    if !explicit && matches!(target, Target::Missing { .. }) {
+                        continue;
+                    }
                     // Locate the value in the block, after the previous one, to give its line.
                     let hay = text.get(search_from..block.end).unwrap_or("");
                     let start = hay.find(v).map_or(block.start, |i| search_from + i);
@@ -377,6 +404,21 @@ impl Context {
                 _ => {}
             }
         }
+    }
+
+    /// As [`Context::resolve`], also trying the assets folders, where templates and
+    /// shortcodes find files with `resources.Get`.
+    fn resolve_with_assets(&self, page: &Page, raw: &str) -> Option<Target> {
+        let target = self.resolve(page, raw)?;
+        if matches!(target, Target::Missing { .. }) && !raw.contains("://") {
+            let path = percent_decode_str(target_path(raw.trim())).decode_utf8_lossy().into_owned();
+            if let Some(found) =
+                self.mounts.asset_files(&path).into_iter().find(|c| self.files.contains(c))
+            {
+                return Some(Target::File { path: found });
+            }
+        }
+        Some(target)
     }
 
     /// Resolves a target as written in `page`. `None` for an empty target.
@@ -453,7 +495,7 @@ impl Context {
         let file_like = is_file_like(&decoded);
         let url = urls.last().cloned().unwrap_or_default();
         let expected = if file_like {
-            let static_dir = self.static_dirs.first().map_or("static", String::as_str);
+            let static_dir = self.mounts.first_static();
             if !decoded.starts_with('/') && page.bundle == Some(crate::model::BundleKind::Leaf) {
                 join_url(&format!("/{page_dir}/"), &decoded).trim_start_matches('/').to_string()
             } else {
@@ -464,9 +506,10 @@ impl Context {
         };
         let near_match = self.near_match(&expected).or_else(|| {
             urls.iter().find_map(|u| {
-                self.static_dirs
+                self.mounts
+                    .static_files(u)
                     .iter()
-                    .find_map(|sd| self.near_match(&format!("{sd}{u}")))
+                    .find_map(|p| self.near_match(p))
                     .or_else(|| self.near_match(&url_key(u)))
             })
         });
@@ -475,9 +518,7 @@ impl Context {
 
     /// A site-absolute URL path: a static file, a page URL or alias, or a content file.
     fn site_url(&self, url: &str) -> Option<Target> {
-        let rel = url.trim_start_matches('/');
-        for sd in &self.static_dirs {
-            let candidate = format!("{sd}/{rel}");
+        for candidate in self.mounts.static_files(url) {
             if self.files.contains(&candidate) {
                 return Some(Target::File { path: candidate });
             }
@@ -485,7 +526,7 @@ impl Context {
         if let Some(p) = self.pages_by_url.get(&url_key(url)) {
             return Some(Target::Page { path: p.clone() });
         }
-        self.local_file_or_page(&format!("{}/{rel}", self.content_dir))
+        self.mounts.content_files(url).iter().find_map(|c| self.local_file_or_page(c))
     }
 
     fn local_file_or_page(&self, rel: &str) -> Option<Target> {
@@ -510,21 +551,21 @@ impl Context {
             return Target::Anchor;
         }
         let page_dir = page.path.rsplit_once('/').map_or("", |(d, _)| d);
-        let bases = if path.starts_with('/') {
-            vec![format!("/{}/", self.content_dir)]
-        } else {
-            vec![format!("/{page_dir}/"), format!("/{}/", self.content_dir)]
-        };
-        for base in &bases {
-            let joined = join_url(base, path.trim_start_matches('/'));
-            let joined = joined.trim_start_matches('/').trim_end_matches('/');
+        let mut candidates = Vec::new();
+        if !path.starts_with('/') {
+            candidates
+                .push(join_url(&format!("/{page_dir}/"), path).trim_start_matches('/').to_string());
+        }
+        candidates.extend(self.mounts.content_files(path));
+        for joined in &candidates {
+            let joined = joined.trim_end_matches('/');
             for suffix in ["", ".md", "/_index.md", "/index.md"] {
                 if let Some(t) = self.local_file_or_page(&format!("{joined}{suffix}")) {
                     return t;
                 }
             }
         }
-        let expected = format!("{}/{}", self.content_dir, path.trim_start_matches('/'));
+        let expected = format!("{}/{}", self.mounts.first_content(), path.trim_start_matches('/'));
         Target::Missing { near_match: self.near_match(&expected), expected }
     }
 
@@ -552,6 +593,23 @@ impl Context {
             ),
             _ => return None,
         };
+        // A site with a link render hook may give bare words a meaning (Hugo's docs turn
+        // `[term](g)` into glossary links): such targets are noted, not flagged.
+        let hooked = self.link_hook
+            && code == "missing-page"
+            && matches!(r.source, RefSource::Link | RefSource::LinkDefinition)
+            && !r.raw.contains('/');
+        if hooked {
+            let message = format!("{message} (the site's link render hook may resolve it)");
+            return Some(problem(
+                code,
+                Severity::Info,
+                &page.path,
+                r.span.line,
+                r.span.column,
+                message,
+            ));
+        }
         Some(problem(code, Severity::Warning, &page.path, r.span.line, r.span.column, message))
     }
 }

@@ -407,3 +407,40 @@ fn a_bag_folder_is_replaced_only_with_force() {
         .collect();
     assert_eq!(left, ["bag"], "no temporary or set-aside folder left behind");
 }
+
+#[test]
+fn module_mounts_and_assets_are_honoured() {
+    let config: &[u8] = b"baseURL = 'https://docs.example.org/'\n[module]\n[[module.mounts]]\nsource = 'content/en'\ntarget = 'content'\n[[module.mounts]]\nsource = 'files'\ntarget = 'static/files'\n";
+    let page: &[u8] = b"---\ntitle: Guide\nreturnType: template.HTML\n---\n[other](/other/) [pdf](/files/a.pdf) [self](https://docs.example.org/other/)\n{{< img src=\"images/x.png\" >}} {{< code file=\"content/example.md\" >}}\n";
+    let site = site(&[
+        ("hugo.toml", config),
+        ("content/en/guide.md", page),
+        ("content/en/other.md", b"# other\n"),
+        ("files/a.pdf", b"%PDF-1.4\n"),
+        ("assets/images/x.png", b"png"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let model = export(site.path(), &dir.path().join("s"), Format::Dir);
+    let guide = model.page("content/en/guide.md").expect("mounted content is read as pages");
+    assert_eq!(guide.url, "/guide/");
+    let targets: Vec<(&str, &Target)> =
+        guide.references.iter().map(|r| (r.raw.as_str(), &r.target)).collect();
+    assert_eq!(
+        targets,
+        [
+            ("/other/", &Target::Page { path: "content/en/other.md".into() }),
+            ("/files/a.pdf", &Target::File { path: "files/a.pdf".into() }),
+            (
+                "https://docs.example.org/other/",
+                &Target::Page { path: "content/en/other.md".into() }
+            ),
+            ("images/x.png", &Target::File { path: "assets/images/x.png".into() }),
+        ],
+        "`template.HTML` and `content/example.md` are plain text, not references"
+    );
+    assert!(model.problems.iter().all(|p| p.severity != Severity::Warning), "{:?}", model.problems);
+    assert_eq!(
+        model.files.iter().find(|f| f.path == "files/a.pdf").unwrap().role,
+        FileRole::Static
+    );
+}
