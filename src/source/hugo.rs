@@ -408,7 +408,9 @@ pub fn read(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
         model.summary.bytes += f.size;
     }
     for s in &model.summary.skipped {
-        model.problems.push(problem("skipped", Severity::Warning, &s.path, 0, 0, s.reason.clone()));
+        let severity =
+            if s.reason == walk::VCS_REASON { Severity::Info } else { Severity::Warning };
+        model.problems.push(problem("skipped", severity, &s.path, 0, 0, s.reason.clone()));
     }
     model.problems.sort();
     model.problems.dedup();

@@ -20,6 +20,9 @@ pub struct SourceFile {
     pub bytes: Option<Arc<[u8]>>,
 }
 
+/// Why a version-control folder is left out (expected, so reported as information only).
+pub const VCS_REASON: &str = "version-control metadata";
+
 /// Folders that hold version-control metadata, not site content.
 const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".bzr"];
 
@@ -105,8 +108,7 @@ pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) 
     }
     for entry in VCS_DIRS {
         if root.join(entry).is_dir() {
-            skipped
-                .push(Skipped { path: (*entry).into(), reason: "version-control metadata".into() });
+            skipped.push(Skipped { path: (*entry).into(), reason: VCS_REASON.into() });
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));

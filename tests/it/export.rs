@@ -444,3 +444,22 @@ fn module_mounts_and_assets_are_honoured() {
         FileRole::Static
     );
 }
+
+#[test]
+fn a_git_checkout_exports_under_strict_without_its_git_folder() {
+    let site = site(&[
+        ("hugo.toml", b"title = 't'\n"),
+        ("content/a.md", b"# a\n"),
+        (".git/config", b"[core]\n"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.zip");
+    carton().arg("export").arg(site.path()).arg("-o").arg(&out).arg("--strict").assert().success();
+    let model = export(site.path(), &dir.path().join("t"), Format::Dir);
+    assert_eq!(model.summary.skipped.len(), 1);
+    assert_eq!(
+        (model.summary.skipped[0].path.as_str(), model.summary.skipped[0].reason.as_str()),
+        (".git", "version-control metadata")
+    );
+    assert!(!dir.path().join("t/data/site/.git").exists());
+}
