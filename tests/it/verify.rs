@@ -244,3 +244,26 @@ fn inspect_summarises_an_archive() {
     assert_eq!(v["pages_by_section"]["posts"], 3);
     assert_eq!(v["videos"].as_array().unwrap().len(), 4);
 }
+
+#[cfg(unix)]
+#[test]
+fn awkward_file_names_survive_export_and_verify() {
+    let site = site(&[
+        ("hugo.toml", b"title = 't'\n"),
+        ("content/a b é.md", b"# spaces and accents\n"),
+        ("static/100%.txt", b"percent\n"),
+        ("static/quote\"d'.txt", b"quotes\n"),
+        ("static/new\nline.txt", b"newline\n"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    for format in [Format::Zip, Format::Dir] {
+        let out = dir.path().join(if format == Format::Zip { "s.zip" } else { "s" });
+        let model = export(site.path(), &out, format);
+        assert_eq!(model.files.len(), 5);
+        let r = verify(&out);
+        assert!(r.valid, "{:?}", codes(&r));
+    }
+    let manifest = std::fs::read_to_string(dir.path().join("s/manifest-sha256.txt")).unwrap();
+    assert!(manifest.contains("data/site/static/new%0Aline.txt"));
+    assert!(manifest.contains("data/site/static/100%25.txt"));
+}
