@@ -89,7 +89,9 @@ impl Archive {
         let mut bad = Vec::new();
         let mut entries = Vec::new();
         let mut index = HashMap::new();
-        let mut top: Option<String> = None;
+        // carton writes one top-level folder; other tools zip the bag's contents directly.
+        let flat = zip.index_for_name("bagit.txt").is_some();
+        let mut top: Option<String> = flat.then(String::new);
         for i in 0..zip.len() {
             let name = match zip.name_for_index(i) {
                 Some(Ok(n)) => n.to_string(),
@@ -106,7 +108,11 @@ impl Archive {
                 bad.push(BadEntry { name, reason: reason.into() });
                 continue;
             }
-            let (first, rest) = name.split_once('/').unwrap_or((name.as_str(), ""));
+            let (first, rest) = if flat {
+                ("", name.as_str())
+            } else {
+                name.split_once('/').unwrap_or((name.as_str(), ""))
+            };
             match &top {
                 None => top = Some(first.to_string()),
                 Some(t) if t != first => {
@@ -216,7 +222,8 @@ impl Archive {
         &self.path
     }
 
-    /// The bag's top folder name inside a zip (`None` for a folder).
+    /// The bag's top folder name inside a zip (empty for a zip of the bag's contents, `None`
+    /// for a folder).
     pub fn top(&self) -> Option<&str> {
         match &self.backend {
             Backend::Zip { top, .. } => Some(top),

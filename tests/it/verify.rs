@@ -267,3 +267,18 @@ fn awkward_file_names_survive_export_and_verify() {
     assert!(manifest.contains("data/site/static/new%0Aline.txt"));
     assert!(manifest.contains("data/site/static/100%25.txt"));
 }
+
+#[test]
+fn a_bag_zipped_without_a_top_folder_is_read_too() {
+    let (d, bag) = demo_bag(Format::Dir);
+    let flat = d.path().join("flat.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&flat).unwrap());
+    for rel in list_files(&bag) {
+        w.start_file(rel.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(&std::fs::read(bag.join(&rel)).unwrap()).unwrap();
+    }
+    w.finish().unwrap();
+    let r = verify(&flat);
+    assert!(r.valid, "{:?}", codes(&r));
+    assert_eq!(r.files, 21);
+}
