@@ -137,18 +137,16 @@ impl Sink for DirSink {
     }
 }
 
-/// Writes `bytes` (deflated) as one entry whose digests are already known.
-fn put_raw(sink: &mut dyn Sink, name: &str, bytes: &[u8]) -> Result<()> {
-    sink.start(name, bytes.len() as u64, true)?;
+/// Writes `bytes` as one entry.
+fn put(sink: &mut dyn Sink, name: &str, bytes: &[u8], compress: bool) -> Result<()> {
+    sink.start(name, bytes.len() as u64, compress)?;
     sink.write(bytes)?;
     sink.end()
 }
 
 /// Writes `bytes` as one entry and returns its digests.
 fn put_bytes(sink: &mut dyn Sink, name: &str, bytes: &[u8], compress: bool) -> Result<Digests> {
-    sink.start(name, bytes.len() as u64, compress)?;
-    sink.write(bytes)?;
-    sink.end()?;
+    put(sink, name, bytes, compress)?;
     Ok(digest_bytes(bytes, &Algorithm::ALL))
 }
 
@@ -237,9 +235,7 @@ fn store_site_files(
                     let name = format!("data/{SITE_ROOT}/{}", file.rel);
                     out.push(match prepared {
                         Prepared::Bytes(bytes, d) => {
-                            sink.start(&name, bytes.len() as u64, !is_compressed(&file.rel))?;
-                            sink.write(&bytes)?;
-                            sink.end()?;
+                            put(sink, &name, &bytes, !is_compressed(&file.rel))?;
                             progress(bytes.len() as u64);
                             budget.give(bytes.len() as u64);
                             Some(d)
@@ -287,7 +283,21 @@ fn store_site_files(
         if interrupt.load(Ordering::Relaxed) {
             return Err(Error::Interrupted);
         }
-        result
+        // Every listed file must have its outcome: a short list would drop files silently.
+        result.and_then(|out| {
+            if out.len() == files.len() {
+                Ok(out)
+            } else {
+                Err(Error::Write(
+                    std::io::Error::other(format!(
+                        "{} of {} site files were stored",
+                        out.len(),
+                        files.len()
+                    )),
+                    PathBuf::new(),
+                ))
+            }
+        })
     })
 }
 
@@ -499,8 +509,8 @@ pub fn write(
     let sink_ref: &mut dyn Sink = sink.as_mut();
     let (stored, crate_bytes) = rayon::join(
         || -> Result<()> {
-            put_raw(sink_ref, "data/carton.json", &carton_json)?;
-            put_raw(sink_ref, "data/carton.schema.json", schema)
+            put(sink_ref, "data/carton.json", &carton_json, true)?;
+            put(sink_ref, "data/carton.schema.json", schema, true)
         },
         || {
             let crate_json =
