@@ -10,6 +10,7 @@ of N warm runs for each, the ratios the targets are stated in, and carton's peak
 (maximum resident set size, from wait4). Needs a release build (`cargo build --release`),
 `zip` and `bagit.py` on PATH.
 """
+import argparse
 import os
 import resource
 import shutil
@@ -57,12 +58,12 @@ def interleaved(pairs, runs):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--runs")]
-    runs = 7
-    for a in sys.argv[1:]:
-        if a.startswith("--runs="):
-            runs = int(a.split("=", 1)[1])
-    site = os.path.abspath(args[0] if args else os.path.join(ROOT, "..", "shared", "corpus", "eig-hugo"))
+    parser = argparse.ArgumentParser(description="carton export/verify against baselines")
+    parser.add_argument("site", nargs="?", default=os.path.join(ROOT, "..", "shared", "corpus", "eig-hugo"))
+    parser.add_argument("--runs", type=int, default=7, help="rounds per command (default 7)")
+    opts = parser.parse_args()
+    runs = opts.runs
+    site = os.path.abspath(opts.site)
     if not os.path.exists(CARTON):
         sys.exit("build first: cargo build --release")
     for tool in ("zip", "bagit.py"):
@@ -79,6 +80,8 @@ def main():
         def rm(p):
             return lambda: os.path.exists(p) and os.remove(p)
 
+        # Each run writes a new output, as zip does: replacing an existing one would add the
+        # time the file system takes to free the old one.
         # Warm the page cache.
         subprocess.run(["cat"] + [os.path.join(d, x) for d, _, fs in os.walk(site) for x in fs], stdout=subprocess.DEVNULL)
         subprocess.run([CARTON, "export", site, "-o", carton_out, "--force", "-qq"], check=True)
@@ -89,7 +92,7 @@ def main():
             [
                 ("read every file (cat > /dev/null)", lambda: ["sh", "-c", f"find '{site}' -type f -exec cat {{}} + > /dev/null"], None),
                 ("zip -r -0 (baseline)", lambda: ["sh", "-c", f"cd '{site}' && zip -q -r -0 '{zip_out}' ."], rm(zip_out)),
-                ("carton export", lambda: [CARTON, "export", site, "-o", carton_out, "--force", "-qq"], None),
+                ("carton export", lambda: [CARTON, "export", site, "-o", carton_out, "-qq"], rm(carton_out)),
                 ("bagit.py --validate (unpacked bag)", lambda: ["bagit.py", "--quiet", "--validate", bag], None),
                 ("carton verify (zip)", lambda: [CARTON, "verify", carton_out, "-qq"], None),
             ],

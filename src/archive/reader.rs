@@ -41,6 +41,9 @@ pub struct Archive {
     backend: Backend,
     entries: Vec<Entry>,
     bad: Vec<BadEntry>,
+    /// Read buffer, kept between entries: zeroing a fresh one per entry costs more than
+    /// hashing small files.
+    buf: Vec<u8>,
 }
 
 /// Why a name may not be used to read or write a file.
@@ -159,6 +162,7 @@ impl Archive {
             backend: Backend::Zip { zip, top, index },
             entries,
             bad,
+            buf: Vec::new(),
         })
     }
 
@@ -206,6 +210,7 @@ impl Archive {
             backend: Backend::Dir { root: root.to_path_buf() },
             entries,
             bad,
+            buf: Vec::new(),
         })
     }
 
@@ -271,7 +276,8 @@ impl Archive {
                 Box::new(File::open(&p).map_err(|e| Error::Read(e, p.clone()))?)
             }
         };
-        let mut buf = vec![0u8; 1 << 20];
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.resize(1 << 20, 0);
         let mut total = 0u64;
         loop {
             match reader.read(&mut buf) {
@@ -284,6 +290,8 @@ impl Archive {
                 Err(e) => return Err(Error::Read(e, path.join(name))),
             }
         }
+        drop(reader);
+        self.buf = buf;
         Ok(total)
     }
 

@@ -162,6 +162,16 @@ pub fn build(model: &Model, root: &str, date: &str, extra_files: &[FileEntry]) -
     json!({"@context": CONTEXT, "@graph": graph})
 }
 
+/// Sets the size and SHA-256 of the file entity `id`: lets the crate be built while that
+/// file (carton.json) is still being serialised.
+pub fn set_file_digest(ro_crate: &mut Value, id: &str, size: u64, sha256: &str) {
+    let Some(graph) = ro_crate.get_mut("@graph").and_then(Value::as_array_mut) else { return };
+    if let Some(e) = graph.iter_mut().find(|e| e["@id"] == id) {
+        e["contentSize"] = json!(size.to_string());
+        e["sha256"] = json!(sha256);
+    }
+}
+
 fn file_entity(id: &str, f: &FileEntry, name: &str) -> Value {
     json!({
         "@id": id,
