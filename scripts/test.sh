@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Installs the outside tools the tests run (the BagIt and RO-Crate validators), then runs
-# every test. On a fresh machine this is all the set-up the tests need.
+# Installs the outside tools the tests run (the BagIt and RO-Crate validators, and the Hugo
+# and Jekyll that imported sites are built with), then runs every test. On a fresh machine this is all the set-up the tests need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if ! command -v hugo >/dev/null || ! command -v jekyll >/dev/null; then
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends hugo jekyll >/dev/null
+fi
 python3 -m pip install --quiet --disable-pip-version-check bagit roc-validator requests-cache
 # Installed tools are required from here on: a missing one fails its test instead of skipping.
 export CARTON_REQUIRE_TOOLS=1

@@ -34,7 +34,9 @@
 
 pub mod archive;
 pub mod error;
+pub mod mapping;
 pub mod model;
 pub mod source;
+pub mod target;
 
 pub use error::{Error, Result};

@@ -59,6 +59,12 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Summarise an archive: pages by section, files, documents, videos, problems.
     Inspect(InspectArgs),
+    /// Import an archive into a site for another generator (hugo, jekyll), driven by a mapping.
+    Import(ImportArgs),
+    /// Export a site and import it for another generator in one step.
+    Convert(ConvertArgs),
+    /// List the mappings shipped with carton.
+    Mappings,
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -107,6 +113,71 @@ pub struct VerifyArgs {
 pub struct InspectArgs {
     /// The archive: a zip, or an unpacked bag folder.
     pub archive: PathBuf,
+}
+
+/// Site generators carton writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    /// Hugo.
+    Hugo,
+    /// Jekyll 4.
+    Jekyll,
+    /// Zola 0.22.
+    Zola,
+}
+
+/// What `import` and `convert` share.
+#[derive(Debug, Args)]
+pub struct ImportFlags {
+    /// The generator to write.
+    #[arg(long, value_enum)]
+    pub to: TargetArg,
+    /// The site folder to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// A mapping file (see mappings/README.md); default: the shipped one for this direction
+    /// (none for Hugo to Hugo, which gives the source back byte for byte).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Print what would be written where, and what cannot be converted; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Do not write the minimal layouts that make the site build.
+    #[arg(long)]
+    pub no_layouts: bool,
+    /// Where to write the report: a name inside the output folder (default
+    /// carton-report.md), or `-` for none.
+    #[arg(long, default_value = "carton-report.md")]
+    pub report: String,
+}
+
+/// `carton import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The archive: a zip, or an unpacked bag folder.
+    pub archive: PathBuf,
+    /// Import without verifying the archive first (a warning is printed).
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Import options.
+    #[command(flatten)]
+    pub import: ImportFlags,
+}
+
+/// `carton convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The site's root folder.
+    pub site: PathBuf,
+    /// Store the targets of symbolic links that stay inside the site.
+    #[arg(long)]
+    pub follow_links: bool,
+    /// Import options.
+    #[command(flatten)]
+    pub import: ImportFlags,
 }
 
 /// `carton completions`.

@@ -32,6 +32,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Export(a) => cmd::export::run(a, &out, &interrupt),
         Command::Verify(a) => cmd::verify::run(a, &out, &interrupt),
         Command::Inspect(a) => cmd::inspect::run(a, &out),
+        Command::Import(a) => cmd::import::run_import(a, &out, &interrupt),
+        Command::Convert(a) => cmd::import::run_convert(a, &out, &interrupt),
+        Command::Mappings => cmd::import::run_mappings(&out),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "carton", &mut std::io::stdout());
             Ok(Exit::Ok)

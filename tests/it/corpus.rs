@@ -8,15 +8,15 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-struct Exported {
-    _dir: tempfile::TempDir,
-    zip: PathBuf,
-    site: PathBuf,
-    model: Model,
+pub struct Exported {
+    pub _dir: tempfile::TempDir,
+    pub zip: PathBuf,
+    pub site: PathBuf,
+    pub model: Model,
 }
 
 /// One export of the corpus, shared by the tests of this module.
-fn eig() -> Option<&'static Exported> {
+pub fn eig() -> Option<&'static Exported> {
     static CELL: OnceLock<Option<Exported>> = OnceLock::new();
     CELL.get_or_init(|| {
         let site = corpus("eig-hugo")?;

@@ -3,5 +3,6 @@
 mod common;
 mod corpus;
 mod export;
+mod import;
 mod tools;
 mod verify;

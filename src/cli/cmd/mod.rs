@@ -1,5 +1,6 @@
 //! One file per command.
 
 pub mod export;
+pub mod import;
 pub mod inspect;
 pub mod verify;

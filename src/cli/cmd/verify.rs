@@ -45,7 +45,7 @@ pub fn run(args: &VerifyArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
 }
 
 /// Bytes to hash, for the progress bar: the zip's size or the folder's total.
-fn archive_size(path: &std::path::Path) -> u64 {
+pub fn archive_size(path: &std::path::Path) -> u64 {
     if path.is_dir() {
         walkdir::WalkDir::new(path)
             .into_iter()

@@ -1,0 +1,211 @@
+//! `carton import ARCHIVE --to X -o DIR`, `carton convert SITE --to X -o DIR` and
+//! `carton mappings`.
+
+use crate::cli::args::{ConvertArgs, ImportArgs, ImportFlags, TargetArg};
+use crate::cli::exit::Exit;
+use crate::cli::output::{Out, sanitize};
+use crate::cli::progress::Progress;
+use anyhow::{Context, bail};
+use carton::archive;
+use carton::mapping::{Format, Mapping, SHIPPED};
+use carton::target::{self, ImportOptions, Plan};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+fn format_of(t: TargetArg) -> Format {
+    match t {
+        TargetArg::Hugo => Format::Hugo,
+        TargetArg::Jekyll => Format::Jekyll,
+        TargetArg::Zola => Format::Zola,
+    }
+}
+
+/// The mapping given, or the shipped one for Hugo to this target (none for Hugo to Hugo).
+fn mapping(flags: &ImportFlags) -> anyhow::Result<Option<Mapping>> {
+    let to = format_of(flags.to);
+    match &flags.mapping {
+        Some(p) => Ok(Some(Mapping::load(p)?)),
+        None if to == Format::Hugo => Ok(None),
+        None => Ok(Mapping::shipped(Format::Hugo, to)),
+    }
+}
+
+fn options(flags: &ImportFlags) -> anyhow::Result<ImportOptions> {
+    Ok(ImportOptions {
+        to: format_of(flags.to),
+        mapping: mapping(flags)?,
+        layouts: !flags.no_layouts,
+    })
+}
+
+fn report_name(flags: &ImportFlags) -> anyhow::Result<Option<&str>> {
+    if flags.report == "-" {
+        return Ok(None);
+    }
+    if let Some(why) = carton::mapping::unsafe_output_path(&flags.report) {
+        bail!("--report {}: {why} (it names a file inside the output folder)", flags.report);
+    }
+    Ok(Some(flags.report.as_str()))
+}
+
+pub fn run_import(args: &ImportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
+    let flags = &args.import;
+    let opts = options(flags)?;
+    let report = report_name(flags)?;
+    if flags.output.exists() && !flags.force && !flags.dry_run {
+        return Err(carton::Error::OutputExists(flags.output.clone()).into());
+    }
+    if args.no_verify {
+        out.warn("--no-verify: the archive is imported without checking its checksums");
+    } else {
+        let bar =
+            Progress::bytes(out.progress, super::verify::archive_size(&args.archive), "verifying");
+        let check = archive::verify(&args.archive, &|n| bar.inc(n), interrupt);
+        bar.finish();
+        let check = check.with_context(|| format!("cannot verify {}", args.archive.display()))?;
+        if !check.valid {
+            for f in check.findings.iter().take(20) {
+                out.warn(format!("{}: [{}] {}", sanitize(&f.path), f.code, sanitize(&f.message)));
+            }
+            bail!(
+                "{} is damaged ({} problem(s), `carton verify` lists them): nothing was imported; --no-verify imports it anyway",
+                args.archive.display(),
+                check.findings.len()
+            );
+        }
+    }
+    let plan = target::import(
+        &args.archive,
+        &flags.output,
+        &opts,
+        flags.force,
+        flags.dry_run,
+        report,
+        interrupt,
+    )
+    .with_context(|| format!("cannot import {}", args.archive.display()))?;
+    finish(&plan, flags, out)
+}
+
+pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
+    let flags = &args.import;
+    let opts = options(flags)?;
+    let report = report_name(flags)?;
+    if flags.output.exists() && !flags.force && !flags.dry_run {
+        return Err(carton::Error::OutputExists(flags.output.clone()).into());
+    }
+    let site = carton::source::read_site(
+        &args.site,
+        &carton::source::ReadOptions { follow_links: args.follow_links },
+    )
+    .with_context(|| format!("cannot read the site {}", args.site.display()))?;
+    // The archive is an intermediate: a bag folder in a temporary folder beside the output,
+    // removed when done.
+    let parent = match flags.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let work = tempfile::Builder::new()
+        .prefix(".carton-convert.")
+        .tempdir_in(&parent)
+        .with_context(|| format!("cannot write in {}", parent.display()))?;
+    let bag = work.path().join("bag");
+    let wopts = archive::WriteOptions {
+        format: archive::Format::Dir,
+        force: false,
+        source_date_epoch: None,
+    };
+    let total: u64 = site.files.iter().map(|f| f.size).sum();
+    let bar = Progress::bytes(out.progress, total, "reading");
+    let written = archive::write(site, &args.site, &bag, &wopts, &|n| bar.inc(n), interrupt);
+    bar.finish();
+    written.with_context(|| format!("cannot read the site {}", args.site.display()))?;
+    let plan =
+        target::import(&bag, &flags.output, &opts, flags.force, flags.dry_run, report, interrupt)
+            .with_context(|| format!("cannot convert {}", args.site.display()))?;
+    finish(&plan, flags, out)
+}
+
+fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
+    let r = &plan.report;
+    if out.json {
+        out.json_doc("import", r)?;
+        return Ok(Exit::Ok);
+    }
+    if flags.dry_run {
+        for f in &plan.files {
+            let from = match &f.content {
+                target::Content::Copy(p) => sanitize(p),
+                target::Content::Bytes(_) => {
+                    match r.files.iter().find(|x| x.output.as_deref() == Some(f.path.as_str())) {
+                        Some(x) => format!("{} (converted)", sanitize(&x.source)),
+                        None => "(generated)".into(),
+                    }
+                }
+            };
+            out.detail(format!("{} <- {from}", sanitize(&f.path)));
+        }
+    }
+    for n in &r.not_converted {
+        out.detail(format!(
+            "{}:{}: not converted: {} ({})",
+            sanitize(&n.path),
+            n.line,
+            sanitize(&n.subject),
+            sanitize(&n.message)
+        ));
+    }
+    let counts = r.counts();
+    let summary: Vec<String> = counts
+        .iter()
+        .map(|(a, n)| {
+            format!(
+                "{n} {}",
+                serde_json::to_value(a)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    out.line(format!(
+        "{} {} {} files ({}), {} generated; {} shortcode(s) not converted, {} field(s) dropped, {} redirect(s){}",
+        if flags.dry_run { "would write" } else { "wrote" },
+        flags.output.display(),
+        plan.files.len(),
+        summary.join(", "),
+        r.generated.len(),
+        r.not_converted.len(),
+        r.fields_dropped.len(),
+        r.redirects.len(),
+        match (flags.dry_run, flags.report.as_str()) {
+            (true, _) | (_, "-") => String::new(),
+            (false, name) => format!("; report in {}", Path::new(&flags.output).join(name).display()),
+        }
+    ));
+    Ok(Exit::Ok)
+}
+
+pub fn run_mappings(out: &Out) -> anyhow::Result<Exit> {
+    let mut list = Vec::new();
+    for (name, text) in SHIPPED {
+        let m = Mapping::parse(text, Path::new(name))?;
+        list.push(serde_json::json!({
+            "name": name,
+            "from": m.from.name(),
+            "to": m.to.name(),
+            "description": m.description,
+            "shortcodes": m.shortcodes.keys().collect::<Vec<_>>(),
+        }));
+        out.line(format!(
+            "mappings/{name:<22} {} -> {}  {}",
+            m.from.name(),
+            m.to.name(),
+            m.description.as_deref().unwrap_or("")
+        ));
+    }
+    if out.json {
+        out.json_doc("mappings", &serde_json::json!({ "mappings": list }))?;
+    }
+    Ok(Exit::Ok)
+}

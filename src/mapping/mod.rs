@@ -1,0 +1,370 @@
+//! Mappings: YAML files that drive an import (front matter fields, sections, paths and
+//! shortcode rewrites). The format is documented in `mappings/README.md`; the mappings
+//! carton ships are compiled in and listed by `carton mappings`.
+
+pub mod template;
+
+use crate::error::{Error, Location, Result};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+pub use template::{Filter, Key, Params, Template};
+
+/// The version of the mapping format this carton reads.
+pub const MAPPING_VERSION: u32 = 1;
+
+/// The mappings shipped with carton: (file name, text).
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("hugo-to-hugo.yaml", include_str!("../../mappings/hugo-to-hugo.yaml")),
+    ("hugo-to-jekyll.yaml", include_str!("../../mappings/hugo-to-jekyll.yaml")),
+    ("hugo-to-zola.yaml", include_str!("../../mappings/hugo-to-zola.yaml")),
+];
+
+/// A site format carton reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Hugo.
+    Hugo,
+    /// Jekyll.
+    Jekyll,
+    /// Zola.
+    Zola,
+}
+
+impl Format {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Hugo => "hugo",
+            Format::Jekyll => "jekyll",
+            Format::Zola => "zola",
+        }
+    }
+}
+
+/// A mapping file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    carton_mapping: u32,
+    #[serde(default)]
+    description: Option<String>,
+    from: Format,
+    to: Format,
+    #[serde(default)]
+    fields: Fields,
+    #[serde(default)]
+    sections: IndexMap<String, String>,
+    #[serde(default)]
+    paths: Vec<PathRule>,
+    #[serde(default)]
+    shortcodes: IndexMap<String, RawShortcode>,
+    #[serde(default)]
+    files: IndexMap<String, String>,
+}
+
+/// Front matter rules, applied in this order: drop, rename, values, defaults.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fields {
+    /// Fields left out of the output (each one reported).
+    #[serde(default)]
+    pub drop: Vec<String>,
+    /// Old name -> new name.
+    #[serde(default)]
+    pub rename: IndexMap<String, String>,
+    /// Field (new name) -> old value -> new value; applied to each element of a list.
+    #[serde(default)]
+    pub values: IndexMap<String, IndexMap<String, Value>>,
+    /// Field -> value, set where a page does not have the field.
+    #[serde(default)]
+    pub defaults: IndexMap<String, Value>,
+}
+
+/// Moves files whose output path starts with `from` to start with `to`; links follow.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathRule {
+    /// Prefix of the output path, as the target would place the file (`static/img/`).
+    pub from: String,
+    /// Replacement prefix (`assets/img/`).
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShortcode {
+    emit: String,
+    #[serde(default)]
+    when: IndexMap<String, String>,
+}
+
+/// How one shortcode is rewritten.
+#[derive(Debug, Clone)]
+pub struct ShortcodeRule {
+    /// What replaces the call.
+    pub emit: Template,
+    /// Parameter -> pattern the value must match for the call to be converted.
+    pub when: Vec<(Vec<Key>, regex::Regex)>,
+    /// Line of the rule in the mapping file.
+    pub line: usize,
+}
+
+/// A loaded, checked mapping.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// Where it came from (a path, or `mappings/NAME` for a shipped one).
+    pub origin: PathBuf,
+    /// The YAML text, to locate rules by line.
+    text: String,
+    /// What it says it does.
+    pub description: Option<String>,
+    /// Source format.
+    pub from: Format,
+    /// Target format.
+    pub to: Format,
+    /// Front matter rules.
+    pub fields: Fields,
+    /// Source section -> target section or collection (`posts` for Jekyll's `_posts`).
+    pub sections: IndexMap<String, String>,
+    /// Output path rules.
+    pub paths: Vec<PathRule>,
+    /// Shortcode name -> rule.
+    pub shortcodes: IndexMap<String, ShortcodeRule>,
+    /// Extra files written into the output (templates of includes and shortcodes).
+    pub files: IndexMap<String, String>,
+}
+
+fn mapping_error(origin: &Path, line: usize, column: usize, msg: impl Into<String>) -> Error {
+    Error::Config {
+        location: Location { path: origin.to_path_buf(), line, column },
+        msg: msg.into(),
+    }
+}
+
+/// The 1-based line where `key:` is first written at or after line `from`, for errors about
+/// a rule (serde_yaml keeps no positions for values).
+fn line_of(text: &str, key: &str, from: usize) -> usize {
+    let quoted =
+        [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':"), format!("- {key}")];
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| {
+            let t = l.trim_start().trim_start_matches("- ");
+            quoted.iter().any(|q| t.starts_with(q.as_str())) || t == key
+        })
+        .map_or(from.max(1), |(i, _)| i + 1)
+}
+
+impl Mapping {
+    /// Parses and checks a mapping. `origin` names it in errors.
+    ///
+    /// # Errors
+    /// YAML syntax, an unknown key, a wrong version, a bad template or pattern, a path rule
+    /// or extra file that would leave the output: each with the mapping's file and line.
+    pub fn parse(text: &str, origin: &Path) -> Result<Mapping> {
+        let raw: Raw = serde_yaml::from_str(text).map_err(|e| {
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            mapping_error(origin, line, column, format!("not a carton mapping: {e}"))
+        })?;
+        if raw.carton_mapping != MAPPING_VERSION {
+            return Err(mapping_error(
+                origin,
+                line_of(text, "carton-mapping", 1),
+                1,
+                format!(
+                    "mapping format version {} is not one this carton reads (it reads {MAPPING_VERSION})",
+                    raw.carton_mapping
+                ),
+            ));
+        }
+        let section_line = line_of(text, "shortcodes", 1);
+        let mut shortcodes = IndexMap::new();
+        for (name, rule) in raw.shortcodes {
+            let line = line_of(text, &name, section_line);
+            let emit = Template::parse(&rule.emit).map_err(|e| {
+                mapping_error(
+                    origin,
+                    line,
+                    1,
+                    format!("shortcode `{name}`: bad template at byte {}: {}", e.offset, e.message),
+                )
+            })?;
+            let mut when = Vec::new();
+            for (param, pattern) in rule.when {
+                let keys: Vec<Key> = match Template::parse(&format!("${{{param}}}")) {
+                    Ok(t) => t.keys().cloned().collect(),
+                    Err(_) => Vec::new(),
+                };
+                if keys.is_empty() {
+                    return Err(mapping_error(
+                        origin,
+                        line,
+                        1,
+                        format!(
+                            "shortcode `{name}`: `when` names `{param}`, which is not a parameter name"
+                        ),
+                    ));
+                }
+                let re = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                    mapping_error(
+                        origin,
+                        line,
+                        1,
+                        format!("shortcode `{name}`: bad pattern for `{param}`: {e}"),
+                    )
+                })?;
+                when.push((keys, re));
+            }
+            shortcodes.insert(name, ShortcodeRule { emit, when, line });
+        }
+        for rule in &raw.paths {
+            for p in [&rule.from, &rule.to] {
+                if let Some(why) = unsafe_output_path(p) {
+                    return Err(mapping_error(
+                        origin,
+                        line_of(text, "paths", 1),
+                        1,
+                        format!("path rule `{}` -> `{}`: {why}", rule.from, rule.to),
+                    ));
+                }
+            }
+        }
+        for name in raw.files.keys() {
+            if let Some(why) = unsafe_output_path(name)
+                .or((name.is_empty() || name.ends_with('/')).then_some("not a file name"))
+            {
+                return Err(mapping_error(
+                    origin,
+                    line_of(text, name, line_of(text, "files", 1)),
+                    1,
+                    format!("extra file `{name}`: {why}"),
+                ));
+            }
+        }
+        Ok(Mapping {
+            origin: origin.to_path_buf(),
+            text: text.to_string(),
+            description: raw.description,
+            from: raw.from,
+            to: raw.to,
+            fields: raw.fields,
+            sections: raw.sections,
+            paths: raw.paths,
+            shortcodes,
+            files: raw.files,
+        })
+    }
+
+    /// Reads and checks a mapping file.
+    ///
+    /// # Errors
+    /// As [`Mapping::parse`], and when the file cannot be read.
+    pub fn load(path: &Path) -> Result<Mapping> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Read(e, path.to_path_buf()))?;
+        Mapping::parse(&text, path)
+    }
+
+    /// The shipped mapping for a direction, if any.
+    pub fn shipped(from: Format, to: Format) -> Option<Mapping> {
+        let name = format!("{}-to-{}.yaml", from.name(), to.name());
+        SHIPPED.iter().find(|(n, _)| *n == name).and_then(|(n, text)| {
+            // Shipped mappings are checked by the tests: a failure here is a bug in carton.
+            Mapping::parse(text, &Path::new("mappings").join(n)).ok()
+        })
+    }
+
+    /// Checks the mapping against a site: every field it names must exist in some page's
+    /// front matter (or be declared by the site's CMS schema).
+    ///
+    /// # Errors
+    /// The first field rule that names a field no page has, with its line.
+    pub fn check_fields(&self, known: &dyn Fn(&str) -> bool) -> Result<()> {
+        let fields_line = line_of(&self.text, "fields", 1);
+        let renamed: Vec<&String> = self.fields.rename.values().collect();
+        let names = self
+            .fields
+            .drop
+            .iter()
+            .chain(self.fields.rename.keys())
+            .chain(self.fields.values.keys().filter(|k| !renamed.contains(k)));
+        for name in names {
+            if !known(name) {
+                return Err(mapping_error(
+                    &self.origin,
+                    line_of(&self.text, name, fields_line),
+                    1,
+                    format!(
+                        "field `{name}` is in no page's front matter: check its spelling, or remove the rule"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Where a rule about `key` is written, for reports.
+    pub fn line_of(&self, key: &str) -> usize {
+        line_of(&self.text, key, 1)
+    }
+}
+
+/// Why a relative output path could leave the output folder, if it could.
+pub fn unsafe_output_path(p: &str) -> Option<&'static str> {
+    if p.starts_with('/') || p.starts_with('\\') || p.contains('\\') {
+        return Some("must be a relative path with `/` separators");
+    }
+    if p.split('/').any(|c| c == "..") {
+        return Some("must not contain `..`");
+    }
+    if p.contains(['\0', ':']) {
+        return Some("must not contain NUL or `:`");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_mapping_loads() {
+        for (name, text) in SHIPPED {
+            let m = Mapping::parse(text, Path::new(name));
+            assert!(m.is_ok(), "{name}: {}", m.err().map(|e| e.to_string()).unwrap_or_default());
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_templates_are_located() {
+        let text = "carton-mapping: 1\nfrom: hugo\nto: jekyll\nshortcodez: {}\n";
+        let e = Mapping::parse(text, Path::new("m.yaml")).unwrap_err().to_string();
+        assert!(e.starts_with("m.yaml:4:"), "{e}");
+        assert!(e.contains("shortcodez"), "{e}");
+        let text = "carton-mapping: 1\nfrom: hugo\nto: jekyll\nshortcodes:\n  youtube:\n    emit: '${0|loud}'\n";
+        let e = Mapping::parse(text, Path::new("m.yaml")).unwrap_err().to_string();
+        assert!(e.starts_with("m.yaml:5:"), "{e}");
+        assert!(e.contains("unknown filter `loud`"), "{e}");
+        let text = "carton-mapping: 2\nfrom: hugo\nto: jekyll\n";
+        let e = Mapping::parse(text, Path::new("m.yaml")).unwrap_err().to_string();
+        assert!(e.starts_with("m.yaml:1:") && e.contains("version 2"), "{e}");
+        let text =
+            "carton-mapping: 1\nfrom: hugo\nto: jekyll\npaths:\n  - {from: static/, to: ../x/}\n";
+        let e = Mapping::parse(text, Path::new("m.yaml")).unwrap_err().to_string();
+        assert!(e.starts_with("m.yaml:4:") && e.contains(".."), "{e}");
+        let text = "carton-mapping: 1\nfrom: hugo\nto: jekyll\nfiles:\n  /etc/passwd: x\n";
+        assert!(Mapping::parse(text, Path::new("m.yaml")).is_err());
+    }
+
+    #[test]
+    fn a_field_no_page_has_is_an_error_at_its_line() {
+        let text = "carton-mapping: 1\nfrom: hugo\nto: hugo\nfields:\n  rename:\n    who: administration\n    tonw: city\n";
+        let m = Mapping::parse(text, Path::new("m.yaml")).unwrap();
+        let e = m.check_fields(&|f| f == "who").unwrap_err().to_string();
+        assert!(e.starts_with("m.yaml:7:") && e.contains("`tonw`"), "{e}");
+        assert!(m.check_fields(&|f| f == "who" || f == "tonw").is_ok());
+    }
+}

@@ -1,0 +1,386 @@
+//! Targets: turn an archive's content model and site files into another generator's site
+//! (Hugo, Jekyll, Zola), driven by a mapping. A target makes a [`Plan`] (every output file,
+//! from a source file or generated, and the report); [`write_plan`] writes it atomically.
+//!
+//! Every target keeps each page's URL: where the target cannot express it at the same
+//! address, a redirect is written and reported.
+
+pub mod body;
+pub mod fields;
+mod hugo;
+
+mod jekyll;
+pub mod report;
+mod urls;
+
+use crate::error::{Error, Result};
+use crate::mapping::{Format, Mapping};
+use crate::model::Model;
+use report::{Action, Report};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What an output file holds.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Bytes made by carton.
+    Bytes(Vec<u8>),
+    /// A site file of the archive, copied as is (path relative to the site root).
+    Copy(String),
+}
+
+/// One file of the output.
+#[derive(Debug, Clone)]
+pub struct OutFile {
+    /// Path relative to the output folder, `/`-separated.
+    pub path: String,
+    /// Its content.
+    pub content: Content,
+}
+
+/// Everything an import will write, and its report.
+#[derive(Debug)]
+pub struct Plan {
+    /// Output files, sorted by path.
+    pub files: Vec<OutFile>,
+    /// The report.
+    pub report: Report,
+}
+
+/// Reads site files (paths relative to the site root) from wherever they are: an archive, or
+/// a site folder.
+pub trait SiteFiles {
+    /// The bytes of a site file.
+    ///
+    /// # Errors
+    /// When it cannot be read.
+    fn read(&mut self, path: &str) -> Result<Vec<u8>>;
+    /// Streams a site file into `out`; returns the bytes copied.
+    ///
+    /// # Errors
+    /// When it cannot be read or written.
+    fn copy_to(&mut self, path: &str, out: &mut dyn Write) -> Result<u64>;
+}
+
+/// Site files inside an archive (`data/site/...`).
+pub struct ArchiveFiles<'a> {
+    /// The archive.
+    pub archive: &'a mut crate::archive::Archive,
+    /// The site's folder in `data/`.
+    pub root: String,
+}
+
+/// Largest page carton reads into memory to convert.
+const MAX_PAGE: u64 = 256 << 20;
+
+impl SiteFiles for ArchiveFiles<'_> {
+    fn read(&mut self, path: &str) -> Result<Vec<u8>> {
+        self.archive.read(&format!("data/{}/{path}", self.root), MAX_PAGE)
+    }
+    fn copy_to(&mut self, path: &str, out: &mut dyn Write) -> Result<u64> {
+        let mut err = None;
+        let n = self.archive.stream(&format!("data/{}/{path}", self.root), &mut |c| {
+            if err.is_none()
+                && let Err(e) = out.write_all(c)
+            {
+                err = Some(e);
+            }
+        })?;
+        match err {
+            Some(e) => Err(Error::Write(e, PathBuf::from(path))),
+            None => Ok(n),
+        }
+    }
+}
+
+/// Options of an import.
+pub struct ImportOptions {
+    /// The target generator.
+    pub to: Format,
+    /// The mapping (`None`: none at all, Hugo to Hugo only).
+    pub mapping: Option<Mapping>,
+    /// Write minimal layouts so that the site builds.
+    pub layouts: bool,
+}
+
+/// Makes the plan of an import.
+///
+/// # Errors
+/// When the mapping does not fit the archive (wrong source format, a field no page has), when
+/// two outputs would land on one path or URL, or when a page cannot be read.
+pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> Result<Plan> {
+    if let Some(m) = &opts.mapping {
+        if m.from.name() != model.site.generator {
+            return Err(Error::Config {
+                location: crate::error::Location {
+                    path: m.origin.clone(),
+                    line: m.line_of("from"),
+                    column: 1,
+                },
+                msg: format!(
+                    "this mapping reads {} sites, but the archive holds a {} site",
+                    m.from.name(),
+                    model.site.generator
+                ),
+            });
+        }
+        if m.to != opts.to {
+            return Err(Error::Config {
+                location: crate::error::Location {
+                    path: m.origin.clone(),
+                    line: m.line_of("to"),
+                    column: 1,
+                },
+                msg: format!(
+                    "this mapping writes {}, but --to asks for {}",
+                    m.to.name(),
+                    opts.to.name()
+                ),
+            });
+        }
+        let known = known_fields(model);
+        m.check_fields(&|f| known.contains(f))?;
+    }
+    if model.site.generator != "hugo" {
+        return Err(Error::NotASite {
+            path: PathBuf::from("data/carton.json"),
+            msg: format!(
+                "importing a {} site is not supported yet: carton imports Hugo archives",
+                model.site.generator
+            ),
+        });
+    }
+    let mut plan = match opts.to {
+        Format::Hugo => hugo::plan(model, files, opts)?,
+        Format::Jekyll => jekyll::plan(model, files, opts)?,
+        Format::Zola => {
+            return Err(Error::NotASite {
+                path: PathBuf::from("--to zola"),
+                msg: "the Zola target is not available in this version".into(),
+            });
+        }
+    };
+    check_collisions(&mut plan)?;
+    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
+    plan.report.sort();
+    Ok(plan)
+}
+
+/// Every front matter key any page has, and every field the site's CMS schema declares.
+fn known_fields(model: &Model) -> std::collections::HashSet<String> {
+    let mut known = std::collections::HashSet::new();
+    for p in &model.pages {
+        if let Some(obj) = p.front_matter.as_ref().and_then(|f| f.fields.as_object()) {
+            known.extend(obj.keys().cloned());
+        }
+    }
+    if let Some(schema) = &model.schema {
+        for c in &schema.collections {
+            known.extend(c.fields.iter().map(|f| f.name.clone()));
+            for f in &c.files {
+                known.extend(f.fields.iter().map(|f| f.name.clone()));
+            }
+        }
+    }
+    known
+}
+
+fn check_collisions(plan: &mut Plan) -> Result<()> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut folded: BTreeMap<String, usize> = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (i, f) in plan.files.iter().enumerate() {
+        if let Some(why) = crate::mapping::unsafe_output_path(&f.path) {
+            return Err(Error::Strict(format!("output path `{}` {why}", f.path)));
+        }
+        if let Some(&j) = seen.get(f.path.as_str()) {
+            return Err(Error::Strict(format!(
+                "two outputs would be written at one path, `{}`: {} and {}; nothing was written",
+                f.path,
+                describe(&plan.files[j].content),
+                describe(&f.content)
+            )));
+        }
+        seen.insert(&f.path, i);
+        // Names that differ only by case are two files here, one on case-insensitive file
+        // systems (macOS, Windows): worth a note, not a refusal.
+        if let Some(&j) = folded.get(&f.path.to_lowercase()) {
+            notes.push(report::Note {
+                path: f.path.clone(),
+                line: 0,
+                subject: "file name".into(),
+                message: format!(
+                    "differs from `{}` only by case: one file on case-insensitive file systems",
+                    plan.files[j].path
+                ),
+            });
+        }
+        folded.insert(f.path.to_lowercase(), i);
+    }
+    plan.report.notes.extend(notes);
+    Ok(())
+}
+
+fn describe(c: &Content) -> String {
+    match c {
+        Content::Bytes(_) => "a generated file".into(),
+        Content::Copy(p) => format!("a copy of {p}"),
+    }
+}
+
+/// Writes a plan into `output`: built in a temporary folder beside it and renamed into
+/// place when complete, so an interrupted import never leaves a partial site under the
+/// final name. An existing output is replaced only with `force`.
+///
+/// # Errors
+/// When the output exists (without `force`), or a file cannot be read or written.
+pub fn write_plan(
+    plan: &Plan,
+    files: &mut dyn SiteFiles,
+    output: &Path,
+    force: bool,
+    extra: &[(&str, Vec<u8>)],
+    interrupt: &AtomicBool,
+) -> Result<()> {
+    if output.exists() && !force {
+        return Err(Error::OutputExists(output.to_path_buf()));
+    }
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = output.file_name().and_then(|n| n.to_str()).unwrap_or("carton");
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::Write(e, parent.clone()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(temp.path(), fs::Permissions::from_mode(0o755));
+    }
+    let root = temp.path();
+    let all = plan
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), Some(&f.content), None))
+        .chain(extra.iter().map(|(p, b)| (*p, None, Some(b.as_slice()))));
+    for (path, content, bytes) in all {
+        if interrupt.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
+        let dest = root.join(path);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::Write(e, dir.to_path_buf()))?;
+        }
+        let mut f = fs::File::create(&dest).map_err(|e| Error::Write(e, dest.clone()))?;
+        match (content, bytes) {
+            (Some(Content::Bytes(b)), _) => {
+                f.write_all(b).map_err(|e| Error::Write(e, dest.clone()))?;
+            }
+            (None, Some(b)) => {
+                f.write_all(b).map_err(|e| Error::Write(e, dest.clone()))?;
+            }
+            (Some(Content::Copy(src)), _) => {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                files.copy_to(src, &mut w)?;
+                w.into_inner().map_err(|e| Error::Write(e.into_error(), dest.clone()))?;
+            }
+            (None, None) => {}
+        }
+    }
+    let staged = temp.keep();
+    if output.exists() {
+        let old = tempfile::Builder::new()
+            .prefix(".carton-old.")
+            .tempdir_in(&parent)
+            .map_err(|e| Error::Write(e, parent.clone()))?;
+        let aside = old.path().join("old");
+        fs::rename(output, &aside).map_err(|e| Error::Write(e, output.to_path_buf()))?;
+    }
+    fs::rename(&staged, output).map_err(|e| Error::Write(e, output.to_path_buf()))?;
+    Ok(())
+}
+
+/// Reports the references of a page that did not resolve in the source: they cannot resolve
+/// in the target either.
+fn unresolved(page: &crate::model::Page, report: &mut Report) {
+    for r in &page.references {
+        if let crate::model::Target::Missing { expected, near_match } = &r.target {
+            report.unresolved_links.push(report::Note {
+                path: page.path.clone(),
+                line: r.span.line,
+                subject: r.raw.clone(),
+                message: match near_match {
+                    Some(n) => format!("did not resolve in the source either (no {expected}; {n} differs only by case or accents)"),
+                    None => format!("did not resolve in the source either (no {expected})"),
+                },
+            });
+        }
+    }
+}
+
+/// Records a plain copy in the plan and the report.
+fn copy(plan: &mut Plan, source: &str, output: &str) {
+    plan.files.push(OutFile { path: output.into(), content: Content::Copy(source.into()) });
+    plan.report.file(source, Action::Copied, Some(output), None);
+}
+
+/// Records a file generated by carton.
+fn generated(plan: &mut Plan, output: &str, bytes: Vec<u8>, purpose: &str) {
+    plan.files.push(OutFile { path: output.into(), content: Content::Bytes(bytes) });
+    plan.report
+        .generated
+        .push(report::Generated { output: output.into(), purpose: purpose.into() });
+}
+
+/// Reads the content model of an archive.
+///
+/// # Errors
+/// When `data/carton.json` is missing, too large, not JSON, or not a model this carton reads.
+pub fn load_model(archive: &mut crate::archive::Archive, path: &Path) -> Result<Model> {
+    let bytes = archive.read("data/carton.json", 1 << 30)?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::BadArchive {
+        path: path.join("data/carton.json"),
+        msg: format!("not a carton content model this version reads: {e}"),
+    })
+}
+
+/// Imports an archive: plans the target site from the archive's model and files and, unless
+/// `dry_run`, writes it to `output` with the report as `report_name` inside it (when given).
+/// The archive is not verified here: callers verify first (`carton import` does).
+///
+/// # Errors
+/// As [`plan`] and [`write_plan`], and when the archive cannot be read.
+pub fn import(
+    archive_path: &Path,
+    output: &Path,
+    opts: &ImportOptions,
+    force: bool,
+    dry_run: bool,
+    report_name: Option<&str>,
+    interrupt: &AtomicBool,
+) -> Result<Plan> {
+    let mut archive = crate::archive::Archive::open(archive_path)?;
+    let model = load_model(&mut archive, archive_path)?;
+    let root = model.site.root.clone();
+    let mut files = ArchiveFiles { archive: &mut archive, root };
+    let plan = plan(&model, &mut files, opts)?;
+    if !dry_run {
+        let mut extra = Vec::new();
+        if let Some(name) = report_name {
+            if plan.files.iter().any(|f| f.path == name) {
+                return Err(Error::Strict(format!(
+                    "the site has a file named {name}: name another report file with --report"
+                )));
+            }
+            extra.push((name, plan.report.to_markdown().into_bytes()));
+        }
+        write_plan(&plan, &mut files, output, force, &extra, interrupt)?;
+    }
+    Ok(plan)
+}
