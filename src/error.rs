@@ -76,6 +76,10 @@ pub enum Error {
     /// The run was interrupted (Ctrl-C).
     #[error("interrupted")]
     Interrupted,
+    /// An import cannot be made as asked (two outputs on one path, a file the target cannot
+    /// write); nothing was written.
+    #[error("{0}")]
+    Import(String),
     /// Any check that was asked to be strict found problems.
     #[error("{0}")]
     Strict(String),

@@ -7,6 +7,9 @@
 //! | [`source`] | site readers: detect the generator, list every file, parse front matter, shortcodes and references, resolve them |
 //! | [`model`] | the neutral content model, serialised as `carton.json` |
 //! | [`archive`] | writing BagIt bags with RO-Crate metadata (zip or folder), reading and verifying them |
+//! | [`mapping`] | mappings: the YAML rules that drive an import |
+//! | [`target`] | targets: writing an archive's site for Hugo or Jekyll |
+//! | [`output`] | writing outputs atomically (staged beside, moved into place) |
 //! | [`error`] | the library's error type |
 //! | `cli` (binary only) | argument parsing, progress, output formats, exit codes |
 //!
@@ -36,6 +39,7 @@ pub mod archive;
 pub mod error;
 pub mod mapping;
 pub mod model;
+pub mod output;
 pub mod source;
 pub mod target;
 

@@ -361,7 +361,7 @@ pub fn check_output(site_root: &Path, output: &Path, force: bool) -> Result<()> 
         return Err(Error::OutputExists(output.to_path_buf()));
     }
     let site = site_root.canonicalize().map_err(|e| Error::Read(e, site_root.to_path_buf()))?;
-    let parent = output_parent(output);
+    let parent = crate::output::parent_of(output);
     let parent_c = parent.canonicalize().map_err(|e| Error::Write(e, parent.clone()))?;
     let out = parent_c.join(output.file_name().unwrap_or_default());
     if out.starts_with(&site) || site.starts_with(&out) {
@@ -381,13 +381,6 @@ fn set_mode(path: &Path, mode: u32) {
 
 #[cfg(not(unix))]
 fn set_mode(_path: &Path, _mode: u32) {}
-
-fn output_parent(output: &Path) -> PathBuf {
-    match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
 
 /// The name of the bag's top folder in a zip: the output's file name without `.zip`.
 pub fn bag_name(output: &Path) -> String {
@@ -412,7 +405,7 @@ pub fn write(
 ) -> Result<(Model, WriteReport)> {
     check_output(site_root, output, opts.force)?;
     let SiteRead { mut model, files } = site;
-    let parent = output_parent(output);
+    let parent = crate::output::parent_of(output);
     let (date, zip_time) = dates(opts.source_date_epoch);
 
     enum Temp {
@@ -630,20 +623,7 @@ pub fn write(
         Temp::Dir(t) => {
             drop(sink);
             output_bytes = payload_bytes;
-            let staged = t.keep();
-            if output.exists() {
-                if !opts.force {
-                    let _ = fs::remove_dir_all(&staged);
-                    return Err(Error::OutputExists(output.to_path_buf()));
-                }
-                let old = tempfile::Builder::new()
-                    .prefix(".carton-old.")
-                    .tempdir_in(&parent)
-                    .map_err(|e| Error::Write(e, parent.clone()))?;
-                let aside = old.path().join("old");
-                fs::rename(output, &aside).map_err(|e| Error::Write(e, output.to_path_buf()))?;
-            }
-            fs::rename(&staged, output).map_err(|e| Error::Write(e, output.to_path_buf()))?;
+            crate::output::place_dir(t, output, opts.force)?;
         }
     }
     model.problems.sort();

@@ -306,6 +306,16 @@ impl Mapping {
         Ok(())
     }
 
+    /// An output path after the mapping's path rules (the first rule whose prefix matches).
+    pub fn apply_paths(&self, p: &str) -> String {
+        for rule in &self.paths {
+            if let Some(rest) = p.strip_prefix(rule.from.as_str()) {
+                return format!("{}{rest}", rule.to);
+            }
+        }
+        p.to_string()
+    }
+
     /// Where a rule about `key` is written, for reports.
     pub fn line_of(&self, key: &str) -> usize {
         line_of(&self.text, key, 1)

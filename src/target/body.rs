@@ -4,9 +4,11 @@
 //! spans are copied as they are.
 
 use super::report::Note;
+use super::urls;
 use crate::mapping::{Key, Params, ShortcodeRule};
-use crate::model::{Page, RefSource, Reference, ShortcodeCall};
+use crate::model::{Page, RefSource, Reference, ShortcodeCall, Target};
 use indexmap::IndexMap;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// The syntax the output is read with.
@@ -26,10 +28,39 @@ pub struct Ctx<'a> {
     pub rules: Option<&'a IndexMap<String, ShortcodeRule>>,
     /// Output syntax.
     pub flavour: Flavour,
-    /// The new text of a reference's target when it must change (`None`: keep it).
-    pub link: &'a dyn Fn(&Reference) -> Option<String>,
-    /// The URL of a resolved reference's target (for `ref`/`relref`).
-    pub url_of: &'a dyn Fn(&Reference) -> Option<String>,
+    /// Site path of a page or file -> its URL path in the target (decoded).
+    pub new_url: &'a HashMap<String, String>,
+    /// The source site's base URL (links written as absolute URLs of the site itself).
+    pub base_url: &'a str,
+}
+
+impl Ctx<'_> {
+    /// The URL (encoded) of a resolved reference's target in the target site.
+    fn url_of(&self, r: &Reference) -> Option<String> {
+        match &r.target {
+            Target::File { path } | Target::Page { path } => {
+                self.new_url.get(path).map(|u| urls::encode(u))
+            }
+            _ => None,
+        }
+    }
+
+    /// The new text of a reference when its target's URL is not where the link, as written,
+    /// leads a browser from the page (`None`: the link works as it is).
+    fn link_fix(&self, page: &Page, r: &Reference) -> Option<String> {
+        let target = match &r.target {
+            Target::File { path } | Target::Page { path } => self.new_url.get(path)?,
+            _ => return None,
+        };
+        let page_url = urls::decode(&page.url);
+        if let Some(now) = urls::browser_resolve(&page_url, &r.raw, self.base_url)
+            && urls::same_resource(&now, target)
+        {
+            return None;
+        }
+        let suffix = r.raw.find(['#', '?']).map_or("", |i| &r.raw[i..]);
+        Some(format!("{}{suffix}", urls::encode(target)))
+    }
 }
 
 /// The rewritten body.
@@ -89,7 +120,7 @@ pub fn rewrite(text: &str, range: Range<usize>, page: &Page, ctx: &Ctx) -> Out {
         {
             None
         } else {
-            (ctx.link)(r)
+            ctx.link_fix(page, r)
         };
         links.push(fix);
     }
@@ -177,7 +208,7 @@ impl<'p> Rewriter<'_, 'p> {
                 .iter()
                 .enumerate()
                 .find(|(k, _)| self.owner[*k] == Some(i))
-                .and_then(|(_, r)| (self.ctx.url_of)(r));
+                .and_then(|(_, r)| self.ctx.url_of(r));
             return match url {
                 Some(u) => u,
                 None => {

@@ -104,7 +104,7 @@ pub fn edit_in_place(
             None => text.to_string(),
         };
         if let Some(map) = rules.values.get(name) {
-            text = map_scalars(&text, map, format)?;
+            text = map_scalars(&text, map, format);
         }
         out.push_str(&text);
     }
@@ -112,10 +112,11 @@ pub fn edit_in_place(
     let head_end = keys.first().map_or(fm.len(), |e| e.start);
     let mut out = format!("{}{out}", &fm[..head_end]);
     for (k, v) in &rules.defaults {
-        let k_now = keys.iter().any(|e| {
+        // The key as it stands after the rules: kept (maybe renamed), not dropped.
+        let present = keys.iter().any(|e| {
             rules.rename.get(&e.key).unwrap_or(&e.key) == k && !rules.drop.contains(&e.key)
         });
-        if !k_now {
+        if !present {
             if !out.is_empty() && !out.ends_with('\n') {
                 out.push('\n');
             }
@@ -146,7 +147,7 @@ fn map_scalars(
     text: &str,
     map: &indexmap::IndexMap<String, Value>,
     format: FrontMatterFormat,
-) -> Option<String> {
+) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
@@ -201,7 +202,7 @@ fn map_scalars(
         out.push_str(replaced.as_deref().unwrap_or(body));
         out.push_str(eol);
     }
-    Some(out)
+    out
 }
 
 /// A YAML plain scalar, quoted when plain would change its meaning.

@@ -9,7 +9,7 @@ use super::urls::{self, SiteUrls};
 use super::{Content, ImportOptions, OutFile, Plan, SiteFiles, copy, generated};
 use crate::error::Result;
 use crate::mapping::Mapping;
-use crate::model::{FileRole, FrontMatterFormat, Model, Page, Reference};
+use crate::model::{FileRole, FrontMatterFormat, Model, Page};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
 
@@ -41,7 +41,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             return Ok(plan);
         }
     };
-    let moved = |p: &str| -> String { apply_paths(mapping, p) };
+    let moved = |p: &str| mapping.apply_paths(p);
     let urls = SiteUrls::new(model);
     // New URL of a site path: a static file that a path rule moves changes URL with it.
     let mut new_url: HashMap<String, String> = HashMap::new();
@@ -104,38 +104,6 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
     Ok(plan)
 }
 
-fn apply_paths(m: &Mapping, p: &str) -> String {
-    for rule in &m.paths {
-        if let Some(rest) = p.strip_prefix(rule.from.as_str()) {
-            return format!("{}{rest}", rule.to);
-        }
-    }
-    p.to_string()
-}
-
-/// The new link text of a reference when its target's URL is not where the link, as
-/// written, leads a browser from the page.
-pub(super) fn link_fix(
-    model: &Model,
-    page: &Page,
-    r: &Reference,
-    new_url: &HashMap<String, String>,
-) -> Option<String> {
-    let path = match &r.target {
-        crate::model::Target::File { path } | crate::model::Target::Page { path } => path,
-        _ => return None,
-    };
-    let target = new_url.get(path)?;
-    let page_url = urls::decode(&page.url);
-    if let Some(now) = urls::browser_resolve(&page_url, &r.raw, &model.site.base_url)
-        && urls::same_resource(&now, target)
-    {
-        return None;
-    }
-    let suffix = r.raw.find(['#', '?']).map_or("", |i| &r.raw[i..]);
-    Some(format!("{}{suffix}", urls::encode(target)))
-}
-
 fn convert_page(
     model: &Model,
     page: &Page,
@@ -170,20 +138,11 @@ fn convert_page(
         }
         _ => out.push_str(&text[..body_start]),
     }
-    let link = |r: &Reference| link_fix(model, page, r, new_url);
-    let url_of = |r: &Reference| -> Option<String> {
-        match &r.target {
-            crate::model::Target::Page { path } | crate::model::Target::File { path } => {
-                new_url.get(path).map(|u| urls::encode(u))
-            }
-            _ => None,
-        }
-    };
     let ctx = body::Ctx {
         rules: Some(&mapping.shortcodes),
         flavour: Flavour::Hugo,
-        link: &link,
-        url_of: &url_of,
+        new_url,
+        base_url: &model.site.base_url,
     };
     let b = body::rewrite(text, body_start..text.len(), page, &ctx);
     report.not_converted.extend(b.not_converted);
@@ -211,26 +170,42 @@ fn edit_front_matter(
             return format!("{}{edited}{}", &block[..inner_start], &block[inner_end..]);
         }
     }
-    let mut notes = Vec::new();
-    let mapped = super::fields::apply(fields, Some(&mapping.fields), &page.path, &mut notes);
-    report.notes.push(Note {
-        path: page.path.clone(),
-        line: 1,
-        subject: "front matter".into(),
-        message: "written afresh (its text could not be edited in place): same fields, formatting may differ".into(),
-    });
+    // Dropped fields are reported by the caller.
+    let mapped = super::fields::apply(fields, Some(&mapping.fields), &page.path, &mut Vec::new());
     let v = Value::Object(mapped);
-    let eol = if block.contains("\r\n") { "\r\n" } else { "\n" };
-    let s = match format {
+    let written = match format {
         FrontMatterFormat::Yaml => {
-            format!("---\n{}---\n", serde_yaml::to_string(&v).unwrap_or_default())
+            serde_yaml::to_string(&v).map(|t| format!("---\n{t}---\n")).map_err(|e| e.to_string())
         }
-        FrontMatterFormat::Toml => format!("+++\n{}+++\n", toml::to_string(&v).unwrap_or_default()),
+        FrontMatterFormat::Toml => {
+            toml::to_string(&v).map(|t| format!("+++\n{t}+++\n")).map_err(|e| e.to_string())
+        }
         FrontMatterFormat::Json => {
-            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+            serde_json::to_string_pretty(&v).map(|t| format!("{t}\n")).map_err(|e| e.to_string())
         }
     };
-    if eol == "\r\n" { s.replace('\n', "\r\n") } else { s }
+    let line = page.front_matter.as_ref().map_or(1, |f| f.span.line);
+    match written {
+        Ok(s) => {
+            report.notes.push(Note {
+                path: page.path.clone(),
+                line,
+                subject: "front matter".into(),
+                message: "written afresh (its text could not be edited in place): same fields, formatting may differ".into(),
+            });
+            if block.contains("\r\n") { s.replace('\n', "\r\n") } else { s }
+        }
+        // Nothing is lost: the block stays as written, and the report says the rules were not applied.
+        Err(e) => {
+            report.notes.push(Note {
+                path: page.path.clone(),
+                line,
+                subject: "front matter".into(),
+                message: format!("kept as written, the mapping's field rules NOT applied: it can be neither edited in place nor written afresh ({e})"),
+            });
+            block.to_string()
+        }
+    }
 }
 
 /// Minimal layouts when the site has none (its templates were not part of it, or it used a

@@ -11,7 +11,7 @@ use super::urls::{self, SiteUrls};
 use super::{Content, ImportOptions, OutFile, Plan, SiteFiles, copy, generated};
 use crate::error::Result;
 use crate::mapping::Mapping;
-use crate::model::{FileRole, Model, Page, PageKind, Reference, Target};
+use crate::model::{FileRole, Model, Page, PageKind};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -188,7 +188,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             _ => Some(other_file(&f.path)),
         };
         let Some(out) = out else { continue };
-        let out = apply_paths(mapping, &out);
+        let out = mapping.map_or_else(|| out.clone(), |m| m.apply_paths(&out));
         if matches!(f.role, FileRole::Static | FileRole::Resource) {
             new_url.insert(f.path.clone(), format!("/{out}"));
             let top = out.split('/').next().unwrap_or("");
@@ -212,9 +212,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
                     redirects.insert(from, pl.permalink.clone());
                 }
             }
-            if !page.text.utf8
-                || page.front_matter.is_none() && page.body.start == 0 && f.path.ends_with(".html")
-            {
+            if !page.text.utf8 {
                 plan.files
                     .push(OutFile { path: pl.out.clone(), content: Content::Copy(f.path.clone()) });
                 plan.report.file(
@@ -227,7 +225,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             }
             let bytes = files.read(&f.path)?;
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let out = convert_page(model, page, &text, pl, mapping, &new_url, &mut plan.report);
+            let out = convert_page(model, page, &text, pl, mapping, &new_url, &mut plan.report)?;
             plan.files
                 .push(OutFile { path: pl.out.clone(), content: Content::Bytes(out.into_bytes()) });
             plan.report.file(&f.path, Action::Converted, Some(&pl.out), None);
@@ -281,8 +279,8 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             message: format!("redirects to {to}"),
         });
     }
-    list_pages(model, &placed, mapping, &mut plan);
-    config(model, mapping, &collections, has_posts, &include, &mut plan);
+    list_pages(model, &placed, mapping, &mut plan)?;
+    config(model, &collections, has_posts, &include, &mut plan)?;
     if let Some(m) = mapping {
         for (path, text) in &m.files {
             generated(&mut plan, path, text.clone().into_bytes(), "file given by the mapping");
@@ -327,15 +325,10 @@ fn other_file(path: &str) -> String {
     path.to_string()
 }
 
-fn apply_paths(m: Option<&Mapping>, p: &str) -> String {
-    if let Some(m) = m {
-        for rule in &m.paths {
-            if let Some(rest) = p.strip_prefix(rule.from.as_str()) {
-                return format!("{}{rest}", rule.to);
-            }
-        }
-    }
-    p.to_string()
+/// YAML text of a value; `what` names the file in an error.
+fn yaml(v: &Value, what: &str) -> Result<String> {
+    serde_yaml::to_string(v)
+        .map_err(|e| crate::error::Error::Import(format!("{what}: cannot be written as YAML: {e}")))
 }
 
 fn yaml_str(s: &str) -> String {
@@ -350,7 +343,7 @@ fn convert_page(
     mapping: Option<&Mapping>,
     new_url: &HashMap<String, String>,
     report: &mut Report,
-) -> String {
+) -> Result<String> {
     let body_start = page.body.start.min(text.len());
     let fields =
         page.front_matter.as_ref().and_then(|f| f.fields.as_object()).cloned().unwrap_or_default();
@@ -410,37 +403,40 @@ fn convert_page(
         out.insert("layout".into(), Value::String("list".into()));
         out.insert("carton_list".into(), Value::String(list.clone()));
     }
-    let yaml = serde_yaml::to_string(&Value::Object(out)).unwrap_or_default();
-    let link = |r: &Reference| super::hugo::link_fix(model, page, r, new_url);
-    let url_of = |r: &Reference| -> Option<String> {
-        match &r.target {
-            Target::Page { path } | Target::File { path } => {
-                new_url.get(path).map(|u| urls::encode(u))
-            }
-            _ => None,
-        }
-    };
+    let yaml = yaml(&Value::Object(out), &page.path)?;
     let ctx = body::Ctx {
         rules: mapping.map(|m| &m.shortcodes),
         flavour: Flavour::Jekyll,
-        link: &link,
-        url_of: &url_of,
+        new_url,
+        base_url: &model.site.base_url,
     };
     let b = body::rewrite(text, body_start..text.len(), page, &ctx);
     report.not_converted.extend(b.not_converted);
     super::unresolved(page, report);
     let body = b.text.strip_prefix('\u{feff}').unwrap_or(&b.text);
-    format!("---\n{yaml}---\n{body}")
+    Ok(format!("---\n{yaml}---\n{body}"))
 }
 
 /// Whether Jekyll reads a front matter date (YAML timestamps and what Ruby's Time.parse takes
 /// from them): `YYYY-MM-DD`, optionally a time and an offset.
 fn jekyll_date_ok(d: &str) -> bool {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(r"^\d{4}-\d{1,2}-\d{1,2}([Tt ]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$").unwrap_or_else(|_| regex::Regex::new("^$").unwrap_or_else(|_| unreachable!()))
-    })
-    .is_match(d.trim())
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^\d{4}-\d{1,2}-\d{1,2}([Tt ]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$",
+        )
+        .expect("valid date regex")
+    });
+    RE.is_match(d.trim())
+}
+
+/// A list page carton writes: its URL, title, the collection its layout lists (if any),
+/// the (title, URL) of its entries, and why it is written.
+struct ListPage {
+    url: String,
+    title: String,
+    list: Option<String>,
+    items: Vec<(String, String)>,
+    purpose: &'static str,
 }
 
 /// List pages Hugo made without a content file: a section's list, a taxonomy's list of terms,
@@ -450,87 +446,71 @@ fn list_pages(
     placed: &HashMap<&str, Placed>,
     mapping: Option<&Mapping>,
     plan: &mut Plan,
-) {
-    let title_of = |path: &str| -> (String, String) {
-        let p = model.pages.iter().find(|p| p.path == path);
-        let title = p.and_then(|p| p.title.clone()).unwrap_or_else(|| stem(path).to_string());
-        let url = placed.get(path).map_or_else(String::new, |pl| pl.permalink.clone());
-        (title, url)
+) -> Result<()> {
+    let by_path: HashMap<&str, &Page> = model.pages.iter().map(|p| (p.path.as_str(), p)).collect();
+    let page_urls: BTreeSet<String> = placed.values().map(|pl| pl.permalink.clone()).collect();
+    let title_of = |path: &String| -> (String, String) {
+        let title = by_path.get(path.as_str()).and_then(|p| p.title.clone());
+        let url = placed.get(path.as_str()).map_or_else(String::new, |pl| pl.permalink.clone());
+        (title.unwrap_or_else(|| stem(path).to_string()), url)
     };
-    let mut n = 0;
-    let mut page = |plan: &mut Plan,
-                    url: &str,
-                    title: &str,
-                    list: Option<String>,
-                    items: Vec<(String, String)>,
-                    purpose: &str| {
+    let mut lists: Vec<ListPage> = Vec::new();
+    for s in &model.sections {
+        if s.index.is_none() && !s.path.is_empty() {
+            let items = s.pages.iter().map(title_of).collect();
+            let list = Some(collection_name(mapping, &s.path));
+            let purpose = "list page of a section that had no _index file";
+            lists.push(ListPage {
+                url: s.url.clone(),
+                title: s.path.clone(),
+                list,
+                items,
+                purpose,
+            });
+        }
+    }
+    for t in &model.taxonomies {
+        let url = format!("/{}/", t.name);
+        if t.index.is_none() && !page_urls.contains(&url) {
+            let items = t.terms.iter().map(|term| (term.name.clone(), term.url.clone())).collect();
+            let purpose = "list of a taxonomy's terms";
+            lists.push(ListPage { url, title: t.name.clone(), list: None, items, purpose });
+        }
+        for term in t.terms.iter().filter(|term| term.page.is_none()) {
+            let items = term.pages.iter().map(title_of).collect();
+            let (url, title) = (term.url.clone(), term.name.clone());
+            let purpose = "list of a term's pages";
+            lists.push(ListPage { url, title, list: None, items, purpose });
+        }
+    }
+    for (n, ListPage { url, title, list, items, purpose }) in lists.into_iter().enumerate() {
         let mut fm = Map::new();
-        fm.insert("title".into(), Value::String(title.into()));
-        fm.insert("permalink".into(), Value::String(permalink(url)));
+        fm.insert("title".into(), Value::String(title));
+        fm.insert("permalink".into(), Value::String(permalink(&url)));
         if let Some(l) = list {
             fm.insert("layout".into(), Value::String("list".into()));
             fm.insert("carton_list".into(), Value::String(l));
         }
         let mut body = String::new();
         for (t, u) in items {
-            body.push_str(&format!(
-                "- [{}]({})\n",
-                crate::mapping::Filter::MdText.apply(&t),
-                urls::encode(&u)
-            ));
+            let text = crate::mapping::Filter::MdText.apply(&t);
+            body.push_str(&format!("- [{text}]({})\n", urls::encode(&u)));
         }
-        let text = format!(
-            "---\n{}---\n{}",
-            serde_yaml::to_string(&Value::Object(fm)).unwrap_or_default(),
-            body::liquid_raw(&body)
-        );
-        generated(plan, &format!("carton-lists/{n}.md"), text.into_bytes(), purpose);
-        n += 1;
-    };
-    for s in &model.sections {
-        if s.index.is_none() && !s.path.is_empty() {
-            let items = s.pages.iter().map(|p| title_of(p)).collect();
-            page(
-                plan,
-                &s.url,
-                &s.path,
-                Some(collection_name(mapping, &s.path)),
-                items,
-                "list page of a section that had no _index file",
-            );
-        }
+        let path = format!("carton-lists/{n}.md");
+        let text =
+            format!("---\n{}---\n{}", yaml(&Value::Object(fm), &path)?, body::liquid_raw(&body));
+        generated(plan, &path, text.into_bytes(), purpose);
     }
-    for t in &model.taxonomies {
-        let has_index = t.index.is_some()
-            || model.pages.iter().any(|p| permalink(&p.url) == permalink(&format!("/{}/", t.name)));
-        if !has_index {
-            let items = t.terms.iter().map(|term| (term.name.clone(), term.url.clone())).collect();
-            page(
-                plan,
-                &format!("/{}/", t.name),
-                &t.name,
-                None,
-                items,
-                "list of a taxonomy's terms",
-            );
-        }
-        for term in &t.terms {
-            if term.page.is_none() {
-                let items = term.pages.iter().map(|p| title_of(p)).collect();
-                page(plan, &term.url, &term.name, None, items, "list of a term's pages");
-            }
-        }
-    }
+    Ok(())
 }
 
 fn config(
     model: &Model,
-    mapping: Option<&Mapping>,
     collections: &BTreeSet<String>,
     has_posts: bool,
     include: &BTreeSet<String>,
     plan: &mut Plan,
-) {
+) -> Result<()> {
     let base = url::Url::parse(&model.site.base_url).ok();
     let origin = base
         .as_ref()
@@ -589,13 +569,13 @@ fn config(
     if let Some(menu) = model.site.config.get("menu").or_else(|| model.site.config.get("menus")) {
         c.insert("hugo_menus".into(), menu.clone());
     }
-    let _ = mapping;
     let text = format!(
         "# Written by carton from the Hugo configuration ({}).\n{}",
         model.site.config_files.join(", "),
-        serde_yaml::to_string(&Value::Object(c)).unwrap_or_default()
+        yaml(&Value::Object(c), "_config.yml")?
     );
     generated(plan, "_config.yml", text.into_bytes(), "Jekyll configuration, from the Hugo one");
+    Ok(())
 }
 
 const DEFAULT_LAYOUT: &str = r#"<!DOCTYPE html>

@@ -194,10 +194,10 @@ fn check_collisions(plan: &mut Plan) -> Result<()> {
     let mut notes = Vec::new();
     for (i, f) in plan.files.iter().enumerate() {
         if let Some(why) = crate::mapping::unsafe_output_path(&f.path) {
-            return Err(Error::Strict(format!("output path `{}` {why}", f.path)));
+            return Err(Error::Import(format!("output path `{}` {why}", f.path)));
         }
         if let Some(&j) = seen.get(f.path.as_str()) {
-            return Err(Error::Strict(format!(
+            return Err(Error::Import(format!(
                 "two outputs would be written at one path, `{}`: {} and {}; nothing was written",
                 f.path,
                 describe(&plan.files[j].content),
@@ -248,10 +248,7 @@ pub fn write_plan(
     if output.exists() && !force {
         return Err(Error::OutputExists(output.to_path_buf()));
     }
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let parent = crate::output::parent_of(output);
     let name = output.file_name().and_then(|n| n.to_str()).unwrap_or("carton");
     let temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
@@ -293,17 +290,7 @@ pub fn write_plan(
             (None, None) => {}
         }
     }
-    let staged = temp.keep();
-    if output.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(".carton-old.")
-            .tempdir_in(&parent)
-            .map_err(|e| Error::Write(e, parent.clone()))?;
-        let aside = old.path().join("old");
-        fs::rename(output, &aside).map_err(|e| Error::Write(e, output.to_path_buf()))?;
-    }
-    fs::rename(&staged, output).map_err(|e| Error::Write(e, output.to_path_buf()))?;
-    Ok(())
+    crate::output::place_dir(temp, output, force)
 }
 
 /// Reports the references of a page that did not resolve in the source: they cannot resolve
@@ -374,7 +361,7 @@ pub fn import(
         let mut extra = Vec::new();
         if let Some(name) = report_name {
             if plan.files.iter().any(|f| f.path == name) {
-                return Err(Error::Strict(format!(
+                return Err(Error::Import(format!(
                     "the site has a file named {name}: name another report file with --report"
                 )));
             }

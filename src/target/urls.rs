@@ -108,10 +108,8 @@ pub fn browser_resolve(page_url: &str, raw: &str, base_url: &str) -> Option<Stri
             }
             let rest = &no_frag[site_prefix.len()..];
             if rest.is_empty() { "/".to_string() } else { rest.to_string() }
-        } else if no_frag.contains(':')
-            && !no_frag.starts_with('/')
-            && no_frag.split('/').next().is_some_and(|s| s.contains(':'))
-        {
+        } else if no_frag.split('/').next().is_some_and(|s| s.contains(':')) {
+            // A scheme (`mailto:`, `tel:`, ...): not a path of the site.
             return None;
         } else if no_frag.starts_with('/') {
             no_frag.to_string()

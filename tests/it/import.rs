@@ -16,9 +16,30 @@ fn import(zip: &Path, out: &Path, to: Format, mapping: Option<Mapping>) -> targe
         .expect("import")
 }
 
-/// The decoded URL paths of a built site's pages: `/a/b/` for `a/b/index.html`.
-fn built(dir: &Path) -> Vec<String> {
-    list_files(dir)
+/// `carton import ZIP --to TO -o OUT`, to add flags to.
+fn import_cmd(zip: &Path, to: &str, out: &Path) -> assert_cmd::Command {
+    let mut c = carton();
+    c.arg("import").arg(zip).args(["--to", to, "-o"]).arg(out);
+    c
+}
+
+/// Builds a Jekyll site with the real `jekyll`; asserts it succeeds.
+fn jekyll_build(jekyll: &Path, source: &Path, dest: &Path) {
+    let run = std::process::Command::new(jekyll)
+        .arg("build")
+        .arg("--quiet")
+        .arg("--source")
+        .arg(source)
+        .arg("--destination")
+        .arg(dest)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "jekyll failed: {}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
 }
 
 /// Links in built HTML: (file, href or src).
@@ -157,7 +178,7 @@ fn a_renaming_mapping_changes_only_the_spans_it_names_and_the_site_builds() {
 /// The checks of a built site of the corpus: every page at its old URL, every Dailymotion
 /// player, every local PDF link leading to a file (but the one the corpus lacks).
 fn check_built_site(public: &Path, e: &crate::corpus::Exported) {
-    let files: std::collections::BTreeSet<String> = built(public).into_iter().collect();
+    let files: std::collections::BTreeSet<String> = list_files(public).into_iter().collect();
     let defis: Vec<_> = e
         .model
         .pages
@@ -235,21 +256,7 @@ fn jekyll_import_keeps_every_url_player_and_pdf_link() {
     assert!(out.join("carton-report.md").is_file());
     let Some(jekyll) = tool("jekyll") else { return };
     let site = dir.path().join("_site");
-    let run = std::process::Command::new(jekyll)
-        .arg("build")
-        .arg("--quiet")
-        .arg("--source")
-        .arg(&out)
-        .arg("--destination")
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "jekyll failed: {}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    jekyll_build(&jekyll, &out, &site);
     check_built_site(&site, e);
 }
 
@@ -264,11 +271,7 @@ fn a_bad_mapping_is_located_and_nothing_is_written() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    carton()
-        .arg("import")
-        .arg(&e.zip)
-        .args(["--to", "jekyll", "-o"])
-        .arg(&out)
+    import_cmd(&e.zip, "jekyll", &out)
         .arg("--mapping")
         .arg(&mapping)
         .assert()
@@ -280,18 +283,9 @@ fn a_bad_mapping_is_located_and_nothing_is_written() {
         "carton-mapping: 1\nfrom: hugo\nto: jekyll\nshortcodes:\n  youtube:\n    emit: '${0'\n",
     )
     .unwrap();
-    carton()
-        .arg("import")
-        .arg(&e.zip)
-        .args(["--to", "jekyll", "-o"])
-        .arg(&out)
-        .arg("--mapping")
-        .arg(&mapping)
-        .assert()
-        .code(1)
-        .stderr(
-            predicates::str::contains("bad.yaml:5:").and(predicates::str::contains("never closed")),
-        );
+    import_cmd(&e.zip, "jekyll", &out).arg("--mapping").arg(&mapping).assert().code(1).stderr(
+        predicates::str::contains("bad.yaml:5:").and(predicates::str::contains("never closed")),
+    );
     assert!(!out.exists());
     // Nothing left beside the output either.
     let left: Vec<PathBuf> =
@@ -308,11 +302,8 @@ fn dry_run_writes_nothing_and_a_damaged_archive_is_refused() {
     let zip = dir.path().join("demo.zip");
     export(&src, &zip, carton::archive::Format::Zip);
     let out = dir.path().join("out");
-    carton()
-        .arg("import")
-        .arg(&zip)
-        .args(["--to", "jekyll", "--dry-run", "-o"])
-        .arg(&out)
+    import_cmd(&zip, "jekyll", &out)
+        .arg("--dry-run")
         .assert()
         .success()
         .stdout(predicates::str::contains("_config.yml <- (generated)"));
@@ -322,31 +313,18 @@ fn dry_run_writes_nothing_and_a_damaged_archive_is_refused() {
     let at = bytes.windows(4).position(|w| w == b"%PDF").expect("a stored PDF");
     bytes[at + 10] ^= 1;
     std::fs::write(&zip, &bytes).unwrap();
-    carton()
-        .arg("import")
-        .arg(&zip)
-        .args(["--to", "jekyll", "-o"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("damaged"));
+    import_cmd(&zip, "jekyll", &out).assert().code(1).stderr(predicates::str::contains("damaged"));
     assert!(!out.exists());
     // --no-verify goes on, with a warning.
-    carton()
-        .arg("import")
-        .arg(&zip)
-        .args(["--to", "hugo", "--no-verify", "-o"])
-        .arg(&out)
+    import_cmd(&zip, "hugo", &out)
+        .arg("--no-verify")
         .assert()
         .success()
         .stderr(predicates::str::contains("--no-verify"));
     assert!(out.join("content").is_dir());
     // An existing output is not replaced without --force.
-    carton()
-        .arg("import")
-        .arg(&zip)
-        .args(["--to", "hugo", "--no-verify", "-o"])
-        .arg(&out)
+    import_cmd(&zip, "hugo", &out)
+        .arg("--no-verify")
         .assert()
         .code(1)
         .stderr(predicates::str::contains("--force"));
@@ -372,14 +350,5 @@ fn convert_reads_a_site_and_writes_jekyll_in_one_step() {
     assert_eq!(left, vec![std::ffi::OsString::from("demo-jekyll")]);
     let Some(jekyll) = tool("jekyll") else { return };
     let site = dir.path().join("_site");
-    let run = std::process::Command::new(jekyll)
-        .arg("build")
-        .arg("--quiet")
-        .arg("--source")
-        .arg(&out)
-        .arg("--destination")
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "jekyll failed: {}", String::from_utf8_lossy(&run.stderr));
+    jekyll_build(&jekyll, &out, &site);
 }

@@ -101,10 +101,7 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
     .with_context(|| format!("cannot read the site {}", args.site.display()))?;
     // The archive is an intermediate: a bag folder in a temporary folder beside the output,
     // removed when done.
-    let parent = match flags.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
+    let parent = carton::output::parent_of(&flags.output);
     let work = tempfile::Builder::new()
         .prefix(".carton-convert.")
         .tempdir_in(&parent)
@@ -133,15 +130,16 @@ fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
         return Ok(Exit::Ok);
     }
     if flags.dry_run {
+        let source_of: std::collections::HashMap<&str, &str> = r
+            .files
+            .iter()
+            .filter_map(|x| Some((x.output.as_deref()?, x.source.as_str())))
+            .collect();
         for f in &plan.files {
-            let from = match &f.content {
-                target::Content::Copy(p) => sanitize(p),
-                target::Content::Bytes(_) => {
-                    match r.files.iter().find(|x| x.output.as_deref() == Some(f.path.as_str())) {
-                        Some(x) => format!("{} (converted)", sanitize(&x.source)),
-                        None => "(generated)".into(),
-                    }
-                }
+            let from = match (&f.content, source_of.get(f.path.as_str())) {
+                (target::Content::Copy(p), _) => sanitize(p),
+                (target::Content::Bytes(_), Some(src)) => format!("{} (converted)", sanitize(src)),
+                (target::Content::Bytes(_), None) => "(generated)".into(),
             };
             out.detail(format!("{} <- {from}", sanitize(&f.path)));
         }
@@ -156,18 +154,7 @@ fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
         ));
     }
     let counts = r.counts();
-    let summary: Vec<String> = counts
-        .iter()
-        .map(|(a, n)| {
-            format!(
-                "{n} {}",
-                serde_json::to_value(a)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            )
-        })
-        .collect();
+    let summary: Vec<String> = counts.iter().map(|(a, n)| format!("{n} {}", a.name())).collect();
     out.line(format!(
         "{} {} {} files ({}), {} generated; {} shortcode(s) not converted, {} field(s) dropped, {} redirect(s){}",
         if flags.dry_run { "would write" } else { "wrote" },
