@@ -219,6 +219,11 @@ impl Mapping {
                 })?;
                 when.push((keys, re));
             }
+            if raw.to == Format::Zola {
+                check_zola_calls(&rule.emit, &raw.files).map_err(|msg| {
+                    mapping_error(origin, line, 1, format!("shortcode `{name}`: {msg}"))
+                })?;
+            }
             shortcodes.insert(name, ShortcodeRule { emit, when, line });
         }
         for rule in &raw.paths {
@@ -322,6 +327,34 @@ impl Mapping {
     }
 }
 
+/// Checks the Zola shortcode calls a rule emits: Zola prints a call whose name holds a
+/// hyphen as text, and fails the build on a call that has no template.
+fn check_zola_calls(
+    emit: &str,
+    files: &IndexMap<String, String>,
+) -> std::result::Result<(), String> {
+    static CALL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\{[{%]\s*([A-Za-z0-9_-]+)\s*\(").expect("valid call regex")
+    });
+    for c in CALL.captures_iter(emit) {
+        let name = &c[1];
+        if name.contains('-') || name.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(format!(
+                "`{name}` is not a name Zola reads (letters, digits and `_`, not starting with a digit): Zola would print the call as text"
+            ));
+        }
+        let template = ["html", "md"]
+            .iter()
+            .any(|e| files.contains_key(&format!("templates/shortcodes/{name}.{e}")));
+        if !template {
+            return Err(format!(
+                "emits a Zola call to `{name}`, but `files:` has no templates/shortcodes/{name}.html: Zola has no built-in shortcodes and fails the build"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Why a relative output path could leave the output folder, if it could.
 pub fn unsafe_output_path(p: &str) -> Option<&'static str> {
     if p.starts_with('/') || p.starts_with('\\') || p.contains('\\') {
@@ -367,6 +400,25 @@ mod tests {
         assert!(e.starts_with("m.yaml:4:") && e.contains(".."), "{e}");
         let text = "carton-mapping: 1\nfrom: hugo\nto: jekyll\nfiles:\n  /etc/passwd: x\n";
         assert!(Mapping::parse(text, Path::new("m.yaml")).is_err());
+    }
+
+    #[test]
+    fn zola_calls_need_a_valid_name_and_a_template() {
+        let head = "carton-mapping: 1\nfrom: hugo\nto: zola\nshortcodes:\n";
+        let text =
+            format!("{head}  arrow-link:\n    emit: '{{{{ arrow-link(url=${{0|zola}}) }}}}'\n");
+        let e = Mapping::parse(&text, Path::new("m.yaml")).unwrap_err().to_string();
+        assert!(e.starts_with("m.yaml:5:") && e.contains("not a name Zola reads"), "{e}");
+        let text = format!("{head}  note:\n    emit: '{{% note() %}}${{inner}}{{% end %}}'\n");
+        let e = Mapping::parse(&text, Path::new("m.yaml")).unwrap_err().to_string();
+        assert!(e.starts_with("m.yaml:5:") && e.contains("templates/shortcodes/note.html"), "{e}");
+        let with = format!(
+            "{text}files:\n  templates/shortcodes/note.html: '<aside>{{{{ body }}}}</aside>'\n"
+        );
+        assert!(Mapping::parse(&with, Path::new("m.yaml")).is_ok());
+        // Other targets have their own syntax: no such check.
+        let jekyll = text.replace("to: zola", "to: jekyll");
+        assert!(Mapping::parse(&jekyll, Path::new("m.yaml")).is_ok());
     }
 
     #[test]

@@ -185,7 +185,7 @@ impl<'p> Rewriter<'_, 'p> {
     fn protect(&self, s: &str) -> String {
         match self.ctx.flavour {
             Flavour::Hugo => s.to_string(),
-            Flavour::Zola => unescape_hugo_comments(s),
+            Flavour::Zola => zola_escape(&unescape_hugo_comments(s)),
             Flavour::Jekyll => liquid_raw(&unescape_hugo_comments(s)),
         }
     }
@@ -362,6 +362,31 @@ pub fn unescape_hugo_comments(s: &str) -> String {
         .replace("*/%}}", "%}}")
 }
 
+/// Escapes text Zola would run as a shortcode (`{{ name(k="v") }}`, `{% name() %}`,
+/// `{% end %}`) with Zola's own escape (`{{/* ... */}}`), which it prints as the call's text.
+/// Only what Zola's grammar reads as a call is escaped: anything else it prints as is.
+pub fn zola_escape(s: &str) -> String {
+    static CALL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        let scalar = r#"(?:true|false|"[^"]*"|'[^']*'|`[^`]*`|-?[0-9]+(?:\.[0-9]+)?)"#;
+        let literal = format!(r"(?:{scalar}|\[\s*(?:{scalar}\s*,\s*)*(?:{scalar})?\s*\])");
+        let kwarg = format!(r"[A-Za-z_][A-Za-z0-9_]*\s*=\s*{literal}");
+        let def = format!(r"[A-Za-z_][A-Za-z0-9_]*\s*\(\s*(?:{kwarg}(?:\s*,?\s*{kwarg})*)?\s*\)");
+        regex::Regex::new(&format!(
+            r"\{{\{{(\s*{def}\s*)\}}\}}|\{{%(\s*{def}\s*)%\}}|\{{%(\s*end\s*)%\}}"
+        ))
+        .expect("valid Zola call regex")
+    });
+    if !s.contains("{{") && !s.contains("{%") {
+        return s.to_string();
+    }
+    CALL.replace_all(s, |c: &regex::Captures| match (c.get(1), c.get(2), c.get(3)) {
+        (Some(inner), _, _) => format!("{{{{/*{}*/}}}}", inner.as_str()),
+        (_, Some(inner), _) | (_, _, Some(inner)) => format!("{{%/*{}*/%}}", inner.as_str()),
+        _ => c[0].to_string(),
+    })
+    .into_owned()
+}
+
 /// Protects text from Liquid where it holds Liquid delimiters, line by line: a `{% raw %}`
 /// block never spans lines, so Jekyll's excerpt (cut at a blank line) cannot split one.
 pub fn liquid_raw(s: &str) -> String {
@@ -423,6 +448,26 @@ mod tests {
             s,
             "{% raw %}{{< a{% endraw %}\n  x=1 >}}\n\n{% raw %}text {{ y }}{% endraw %}\n"
         );
+    }
+
+    #[test]
+    fn text_zola_would_run_is_escaped_and_nothing_else() {
+        assert_eq!(zola_escape(r#"{{ youtube(id="x") }}"#), r#"{{/* youtube(id="x") */}}"#);
+        assert_eq!(
+            zola_escape("{% quote(author='A', n=2, l=[1, 2]) %}\nhi\n{% end %}"),
+            "{%/* quote(author='A', n=2, l=[1, 2]) */%}\nhi\n{%/* end */%}"
+        );
+        assert_eq!(zola_escape("{{ f() }}"), "{{/* f() */}}");
+        // Not calls to Zola: printed as written, so left alone.
+        for s in [
+            "{{ f(1 + 2) }}",
+            "{{< youtube x >}}",
+            "{{ page.title }}",
+            "{% if x %}",
+            "{{ my-video(id=\"1\") }}",
+        ] {
+            assert_eq!(zola_escape(s), s);
+        }
     }
 
     #[test]

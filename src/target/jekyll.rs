@@ -8,7 +8,7 @@
 use super::body::{self, Flavour};
 use super::report::{Action, Note, Report};
 use super::urls::{self, SiteUrls};
-use super::{Content, ImportOptions, OutFile, Plan, SiteFiles, copy, generated};
+use super::{Content, ImportOptions, OutFile, Plan, SiteFiles, copy, ext, generated, stem};
 use crate::error::Result;
 use crate::mapping::Mapping;
 use crate::model::{FileRole, Model, Page, PageKind};
@@ -35,19 +35,6 @@ const JEKYLL_KEYS: &[&str] = &[
     "previous",
 ];
 
-/// Top-level folders of a Hugo site that hold templates and build inputs, not content.
-const HUGO_BUILD_DIRS: &[&str] = &[
-    "layouts",
-    "themes",
-    "archetypes",
-    "assets",
-    "i18n",
-    "resources",
-    "data",
-    "public",
-    "node_modules",
-];
-
 /// Where a page goes and what list it heads.
 struct Placed {
     out: String,
@@ -60,16 +47,6 @@ fn permalink(url: &str) -> String {
     let u = if u.starts_with('/') { u } else { format!("/{u}") };
     let last = u.rsplit('/').next().unwrap_or("");
     if u.ends_with('/') || last.contains('.') { u } else { format!("{u}/") }
-}
-
-fn stem(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.').map_or(name, |(s, _)| s)
-}
-
-fn ext(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.').map_or("md", |(_, e)| e)
 }
 
 fn collection_name(mapping: Option<&Mapping>, section: &str) -> String {
@@ -185,7 +162,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
                 urls.of(&f.path).map(|u| u.trim_start_matches('/').to_string())
             }
             FileRole::Config => None,
-            _ => Some(other_file(&f.path)),
+            _ => Some(super::other_file(&f.path, "_data")),
         };
         let Some(out) = out else { continue };
         let out = mapping.map_or_else(|| out.clone(), |m| m.apply_paths(&out));
@@ -225,10 +202,17 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             }
             let bytes = files.read(&f.path)?;
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let out = convert_page(model, page, &text, pl, mapping, &new_url, &mut plan.report)?;
+            let (out, raw_fm) =
+                convert_page(model, page, &text, pl, mapping, &new_url, &mut plan.report)?;
             plan.files
                 .push(OutFile { path: pl.out.clone(), content: Content::Bytes(out.into_bytes()) });
-            plan.report.file(&f.path, Action::Converted, Some(&pl.out), None);
+            if raw_fm {
+                let why =
+                    "its front matter does not parse: kept as text in `hugo_front_matter_raw`";
+                plan.report.file(&f.path, Action::Raw, Some(&pl.out), Some(why.into()));
+            } else {
+                plan.report.file(&f.path, Action::Converted, Some(&pl.out), None);
+            }
             continue;
         }
         match (f.role, out_of.get(f.path.as_str())) {
@@ -309,22 +293,6 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
     Ok(plan)
 }
 
-/// Where a file that is neither page, static nor resource goes: Hugo's build folders under
-/// `_hugo/` (kept, not published), data files to `_data/`, anything else as it is.
-fn other_file(path: &str) -> String {
-    let top = path.split('/').next().unwrap_or("");
-    if top == "data" {
-        let e = ext(path).to_ascii_lowercase();
-        if matches!(e.as_str(), "yml" | "yaml" | "json" | "csv" | "tsv") {
-            return format!("_data/{}", &path["data/".len()..]);
-        }
-    }
-    if HUGO_BUILD_DIRS.contains(&top) && path.contains('/') {
-        return format!("_hugo/{path}");
-    }
-    path.to_string()
-}
-
 /// YAML text of a value; `what` names the file in an error.
 fn yaml(v: &Value, what: &str) -> Result<String> {
     serde_yaml::to_string(v)
@@ -343,8 +311,13 @@ fn convert_page(
     mapping: Option<&Mapping>,
     new_url: &HashMap<String, String>,
     report: &mut Report,
-) -> Result<String> {
+) -> Result<(String, bool)> {
     let body_start = page.body.start.min(text.len());
+    let raw_fm = page
+        .front_matter
+        .as_ref()
+        .filter(|f| !f.fields.is_object())
+        .map(|f| text.get(f.span.range()).unwrap_or_default().to_string());
     let fields =
         page.front_matter.as_ref().and_then(|f| f.fields.as_object()).cloned().unwrap_or_default();
     let line = page.front_matter.as_ref().map_or(1, |f| f.span.line);
@@ -398,6 +371,9 @@ fn convert_page(
     if draft {
         out.insert("published".into(), Value::Bool(false));
     }
+    if let Some(raw) = &raw_fm {
+        out.insert("hugo_front_matter_raw".into(), Value::String(raw.clone()));
+    }
     out.insert("permalink".into(), Value::String(pl.permalink.clone()));
     if let Some(list) = &pl.list {
         out.insert("layout".into(), Value::String("list".into()));
@@ -414,7 +390,7 @@ fn convert_page(
     report.not_converted.extend(b.not_converted);
     super::unresolved(page, report);
     let body = b.text.strip_prefix('\u{feff}').unwrap_or(&b.text);
-    Ok(format!("---\n{yaml}---\n{body}"))
+    Ok((format!("---\n{yaml}---\n{body}"), raw_fm.is_some()))
 }
 
 /// Whether Jekyll reads a front matter date (YAML timestamps and what Ruby's Time.parse takes

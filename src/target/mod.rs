@@ -6,12 +6,14 @@
 //! address, a redirect is written and reported.
 
 pub mod body;
+pub mod decap;
 pub mod fields;
 mod hugo;
 
 mod jekyll;
 pub mod report;
 mod urls;
+mod zola;
 
 use crate::error::{Error, Result};
 use crate::mapping::{Format, Mapping};
@@ -156,12 +158,7 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
     let mut plan = match opts.to {
         Format::Hugo => hugo::plan(model, files, opts)?,
         Format::Jekyll => jekyll::plan(model, files, opts)?,
-        Format::Zola => {
-            return Err(Error::NotASite {
-                path: PathBuf::from("--to zola"),
-                msg: "the Zola target is not available in this version".into(),
-            });
-        }
+        Format::Zola => zola::plan(model, files, opts)?,
     };
     check_collisions(&mut plan)?;
     plan.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -221,6 +218,25 @@ fn check_collisions(plan: &mut Plan) -> Result<()> {
         folded.insert(f.path.to_lowercase(), i);
     }
     plan.report.notes.extend(notes);
+    Ok(())
+}
+
+/// Refuses two pages (or a page and an alias) that would be published at one URL: the
+/// target would keep one of them without a word. Entries are (URL, what is there).
+fn check_urls(entries: &mut [(String, String)]) -> Result<()> {
+    let key = |u: &str| {
+        let u = urls::decode(u);
+        u.strip_suffix("index.html").unwrap_or(&u).trim_end_matches('/').to_string()
+    };
+    entries.sort_by_cached_key(|(u, _)| key(u));
+    for w in entries.windows(2) {
+        if key(&w[0].0) == key(&w[1].0) {
+            return Err(Error::Import(format!(
+                "two pages would be published at one URL, {}: {} and {}; nothing was written",
+                w[0].0, w[0].1, w[1].1
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -309,6 +325,48 @@ fn unresolved(page: &crate::model::Page, report: &mut Report) {
             });
         }
     }
+}
+
+/// Top-level folders of a Hugo site that hold templates and build inputs, not content.
+const HUGO_BUILD_DIRS: &[&str] = &[
+    "layouts",
+    "themes",
+    "archetypes",
+    "assets",
+    "i18n",
+    "resources",
+    "data",
+    "public",
+    "node_modules",
+];
+
+/// Where a Hugo file that is neither page, static file nor resource goes in another
+/// generator's site: data files into `data_dir`, Hugo's build folders under `_hugo/` (kept,
+/// not published), anything else where it was.
+fn other_file(path: &str, data_dir: &str) -> String {
+    let top = path.split('/').next().unwrap_or("");
+    if top == "data" {
+        let e = ext(path).to_ascii_lowercase();
+        if matches!(e.as_str(), "yml" | "yaml" | "json" | "csv" | "tsv") {
+            return format!("{data_dir}/{}", &path["data/".len()..]);
+        }
+    }
+    if HUGO_BUILD_DIRS.contains(&top) && path.contains('/') {
+        return format!("_hugo/{path}");
+    }
+    path.to_string()
+}
+
+/// A file name without its folder and extension.
+fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+/// A file name's extension (`md` when it has none).
+fn ext(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or("md", |(_, e)| e)
 }
 
 /// Records a plain copy in the plan and the report.

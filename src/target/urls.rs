@@ -29,11 +29,17 @@ impl SiteUrls {
     /// Computes every URL of the source site.
     pub fn new(model: &Model) -> SiteUrls {
         let mut by_path = HashMap::new();
-        let mut bundle_of: HashMap<&str, &str> = HashMap::new();
+        // Resource -> (its page's URL, its path below the bundle's folder).
+        let mut bundle_of: HashMap<&str, (&str, &str)> = HashMap::new();
         for p in &model.pages {
             by_path.insert(p.path.clone(), decode(&p.url));
+            let dir = p.path.rsplit_once('/').map_or("", |(d, _)| d);
             for r in &p.resources {
-                bundle_of.insert(r.as_str(), p.url.as_str());
+                let rel = r
+                    .strip_prefix(dir)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .unwrap_or_else(|| r.rsplit('/').next().unwrap_or(r));
+                bundle_of.insert(r.as_str(), (p.url.as_str(), rel));
             }
         }
         for f in &model.files {
@@ -42,10 +48,10 @@ impl SiteUrls {
             }
             let url = match f.role {
                 FileRole::Static => static_url(model, &f.path),
-                FileRole::Resource => bundle_of.get(f.path.as_str()).map(|u| {
-                    let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-                    format!("{}{name}", decode(u))
-                }),
+                // Hugo publishes a bundle's resources below its page's URL, subfolders kept.
+                FileRole::Resource => bundle_of
+                    .get(f.path.as_str())
+                    .map(|(u, rel)| format!("{}{rel}", folder_of(&decode(u)))),
                 _ => None,
             };
             if let Some(u) = url {
@@ -58,6 +64,17 @@ impl SiteUrls {
     /// The URL path of a site file or page.
     pub fn of(&self, path: &str) -> Option<&str> {
         self.by_path.get(path).map(String::as_str)
+    }
+}
+
+/// The folder a page's URL serves from: `/a/` and `/a` give `/a/`, `/a.html` gives `/`.
+pub fn folder_of(url: &str) -> String {
+    if url.ends_with('/') {
+        return url.to_string();
+    }
+    match url.rsplit_once('/') {
+        Some((dir, last)) if last.contains('.') => format!("{dir}/"),
+        _ => format!("{url}/"),
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-fn import(zip: &Path, out: &Path, to: Format, mapping: Option<Mapping>) -> target::Plan {
+pub(crate) fn import(zip: &Path, out: &Path, to: Format, mapping: Option<Mapping>) -> target::Plan {
     let opts = ImportOptions { to, mapping, layouts: true };
     target::import(zip, out, &opts, true, false, Some("carton-report.md"), &AtomicBool::new(false))
         .expect("import")
@@ -59,7 +59,7 @@ fn links(site: &Path) -> Vec<(String, String)> {
 
 /// The file a local link of `page` (a path in the built site) leads to, decoded; `None` for
 /// links that leave the site.
-fn link_target(page: &str, href: &str) -> Option<String> {
+pub(crate) fn link_target(page: &str, href: &str) -> Option<String> {
     let h = href.split(['#', '?']).next().unwrap_or("");
     if h.is_empty() || h.starts_with("//") || h.contains(':') {
         return None;
@@ -85,7 +85,7 @@ fn link_target(page: &str, href: &str) -> Option<String> {
     })
 }
 
-fn page_file(url: &str) -> String {
+pub(crate) fn page_file(url: &str) -> String {
     let u = percent_encoding::percent_decode_str(url).decode_utf8_lossy().into_owned();
     let u = u.trim_start_matches('/');
     let last = u.rsplit('/').next().unwrap_or("");

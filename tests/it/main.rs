@@ -6,3 +6,4 @@ mod export;
 mod import;
 mod tools;
 mod verify;
+mod zola;

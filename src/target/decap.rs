@@ -1,0 +1,1 @@
+//! Decap CMS: translates the source site's `admin/config.yml` for the target.
