@@ -218,7 +218,15 @@ fn layouts(model: &Model, plan: &mut Plan) {
         generated(
             plan,
             "layouts/_default/baseof.html",
-            BASEOF.as_bytes().to_vec(),
+            // The language is written in, not read through a site variable: the variable
+            // changed name in Hugo 0.158 and one layout must build with old and new Hugo.
+            BASEOF
+                .replace(
+                    "{lang}",
+                    &crate::mapping::Filter::Html
+                        .apply(model.site.language.as_deref().unwrap_or("en")),
+                )
+                .into_bytes(),
             "minimal layout: page skeleton",
         );
         generated(
@@ -282,7 +290,7 @@ fn layouts(model: &Model, plan: &mut Plan) {
     }
 }
 
-const BASEOF: &str = "<!DOCTYPE html>\n<html lang=\"{{ site.LanguageCode | default \"en\" }}\">\n<head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head>\n<body>\n<main>\n{{ block \"main\" . }}{{ end }}\n</main>\n</body>\n</html>\n";
+const BASEOF: &str = "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head>\n<body>\n<main>\n{{ block \"main\" . }}{{ end }}\n</main>\n</body>\n</html>\n";
 const SINGLE: &str = "{{ define \"main\" }}\n<h1>{{ .Title }}</h1>\n{{ .Content }}\n{{ end }}\n";
 const LIST: &str = "{{ define \"main\" }}\n<h1>{{ .Title }}</h1>\n{{ .Content }}\n<ul>\n{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>\n{{ end }}</ul>\n{{ end }}\n";
 const PLACEHOLDER: &str = "{{ with .Inner }}{{ . }}{{ end }}";

@@ -21,7 +21,7 @@ const RESERVED: &[&str] =
 
 /// Front matter keys Jekyll reads with a meaning of its own: source fields with these
 /// names are renamed `hugo_<name>` (and reported) unless carton sets them itself.
-const JEKYLL_KEYS: &[&str] = &[
+pub(super) const JEKYLL_KEYS: &[&str] = &[
     "layout",
     "permalink",
     "published",

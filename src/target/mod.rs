@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::mapping::{Format, Mapping};
 use crate::model::Model;
 use report::{Action, Report};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -160,10 +160,117 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
         Format::Jekyll => jekyll::plan(model, files, opts)?,
         Format::Zola => zola::plan(model, files, opts)?,
     };
+    decap_config(model, files, opts, &mut plan)?;
     check_collisions(&mut plan)?;
     plan.files.sort_by(|a, b| a.path.cmp(&b.path));
     plan.report.sort();
     Ok(plan)
+}
+
+/// Translates the site's Decap CMS configuration, where the plan copies it, for the target:
+/// folders where the target put each folder's pages and files, fields as the mapping
+/// renames them. A configuration that cannot be translated is kept as it was, and reported.
+fn decap_config(
+    model: &Model,
+    files: &mut dyn SiteFiles,
+    opts: &ImportOptions,
+    plan: &mut Plan,
+) -> Result<()> {
+    let Some(schema) = &model.schema else { return Ok(()) };
+    let source = schema.source.as_str();
+    let Some(i) =
+        plan.files.iter().position(|f| matches!(&f.content, Content::Copy(p) if p == source))
+    else {
+        return Ok(());
+    };
+    // Where the target put each source folder: the folder most of its pages, or of its
+    // files kept under their name, went to.
+    let pages: HashMap<&str, &crate::model::Page> =
+        model.pages.iter().map(|p| (p.path.as_str(), p)).collect();
+    let mut outputs: HashMap<String, String> = HashMap::new();
+    let mut votes: HashMap<&str, BTreeMap<&str, usize>> = HashMap::new();
+    let dir = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let mut dirs: Vec<(String, String)> = Vec::new();
+    for o in &plan.report.files {
+        let Some(out) = o.output.as_deref() else { continue };
+        outputs.insert(o.source.clone(), out.to_string());
+        let counts = match pages.get(o.source.as_str()) {
+            Some(p) => p.kind == crate::model::PageKind::Page,
+            None => name(&o.source) == name(out),
+        };
+        if counts {
+            dirs.push((dir(&o.source), dir(out)));
+        }
+    }
+    for (from, to) in &dirs {
+        *votes.entry(from).or_default().entry(to).or_default() += 1;
+    }
+    let folders: HashMap<&str, &str> = votes
+        .iter()
+        .filter(|(from, _)| !from.is_empty())
+        .filter_map(|(from, to)| Some((*from, *to.iter().max_by_key(|(_, n)| **n)?.0)))
+        .collect();
+    let folder = |p: &str| -> Option<String> {
+        let p = p.trim_end_matches('/');
+        if let Some(to) = folders.get(p) {
+            return Some((*to).to_string());
+        }
+        // A folder with no file yet (an upload folder): below the nearest one that has.
+        let mut at = p;
+        while let Some((up, _)) = at.rsplit_once('/') {
+            if let Some(to) = folders.get(up) {
+                let rest = &p[up.len() + 1..];
+                return Some(if to.is_empty() { rest.to_string() } else { format!("{to}/{rest}") });
+            }
+            at = up;
+        }
+        None
+    };
+    let file = |p: &str| -> Option<String> {
+        outputs.get(p).cloned().or_else(|| {
+            let (d, n) = p.rsplit_once('/')?;
+            let to = folder(d)?;
+            Some(if to.is_empty() { n.to_string() } else { format!("{to}/{n}") })
+        })
+    };
+    let taxonomies: Vec<String> = model.taxonomies.iter().map(|t| t.name.clone()).collect();
+    let t = decap::Translate {
+        to: opts.to,
+        folder: &folder,
+        file: &file,
+        fields: opts.mapping.as_ref().map(|m| &m.fields),
+        taxonomies: &taxonomies,
+    };
+    let bytes = files.read(source)?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            let why = "the Decap CMS configuration is not UTF-8: copied as it was";
+            plan.report.reclassify(source, Action::Raw, why.into());
+            return Ok(());
+        }
+    };
+    let translated = decap::translate(&text, source, &t);
+    match translated {
+        Ok((new, notes)) => {
+            plan.report.notes.extend(notes);
+            if new != text {
+                plan.files[i].content = Content::Bytes(new.into_bytes());
+                let why = format!(
+                    "Decap CMS configuration: folders and fields translated for {}",
+                    opts.to.name()
+                );
+                plan.report.reclassify(source, Action::Converted, why);
+            }
+        }
+        Err(e) => {
+            let why =
+                format!("the Decap CMS configuration cannot be translated ({e}): copied as it was");
+            plan.report.reclassify(source, Action::Raw, why);
+        }
+    }
+    Ok(())
 }
 
 /// Every front matter key any page has, and every field the site's CMS schema declares.

