@@ -2,6 +2,7 @@
 //! shortcode rewrites). The format is documented in `mappings/README.md`; the mappings
 //! carton ships are compiled in and listed by `carton mappings`.
 
+pub mod dates;
 pub mod template;
 
 use crate::error::{Error, Location, Result};
@@ -65,7 +66,7 @@ struct Raw {
     files: IndexMap<String, String>,
 }
 
-/// Front matter rules, applied in this order: drop, rename, values, defaults.
+/// Front matter rules, applied in this order: drop, rename, values, dates, defaults.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fields {
@@ -81,6 +82,9 @@ pub struct Fields {
     /// Field -> value, set where a page does not have the field.
     #[serde(default)]
     pub defaults: IndexMap<String, Value>,
+    /// Field (new name) -> the format its dates are written in.
+    #[serde(default)]
+    pub dates: IndexMap<String, dates::DateFormat>,
 }
 
 /// Moves files whose output path starts with `from` to start with `to`; links follow.
@@ -295,7 +299,8 @@ impl Mapping {
             .drop
             .iter()
             .chain(self.fields.rename.keys())
-            .chain(self.fields.values.keys().filter(|k| !renamed.contains(k)));
+            .chain(self.fields.values.keys().filter(|k| !renamed.contains(k)))
+            .chain(self.fields.dates.keys().filter(|k| !renamed.contains(k)));
         for name in names {
             if !known(name) {
                 return Err(mapping_error(

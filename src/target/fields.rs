@@ -6,18 +6,28 @@ use crate::mapping::Fields;
 use crate::model::FrontMatterFormat;
 use serde_json::{Map, Value};
 
-/// Applies the rules to parsed fields; each dropped field is noted.
+/// What applying the rules to a page's fields has to say.
+#[derive(Debug, Default)]
+pub struct FieldNotes {
+    /// Fields left out by a `drop` rule.
+    pub dropped: Vec<Note>,
+    /// Values a rule could not convert (kept as written).
+    pub kept: Vec<Note>,
+}
+
+/// Applies the rules to parsed fields; each dropped field, and each value a date rule could
+/// not rewrite, is noted.
 pub fn apply(
     fields: &Map<String, Value>,
     rules: Option<&Fields>,
     path: &str,
-    notes: &mut Vec<Note>,
+    notes: &mut FieldNotes,
 ) -> Map<String, Value> {
     let Some(rules) = rules else { return fields.clone() };
     let mut out = Map::new();
     for (k, v) in fields {
         if rules.drop.iter().any(|d| d == k) {
-            notes.push(Note {
+            notes.dropped.push(Note {
                 path: path.into(),
                 line: 0,
                 subject: k.clone(),
@@ -26,10 +36,30 @@ pub fn apply(
             continue;
         }
         let name = rules.rename.get(k).cloned().unwrap_or_else(|| k.clone());
-        let value = match rules.values.get(&name) {
+        let mut value = match rules.values.get(&name) {
             Some(map) => map_value(v, map),
             None => v.clone(),
         };
+        if let Some(format) = rules.dates.get(&name) {
+            match value.as_str().map(|s| format.apply(s)) {
+                Some(Ok(s)) => value = Value::String(s),
+                Some(Err(why)) => notes.kept.push(Note {
+                    path: path.into(),
+                    line: 0,
+                    subject: name.clone(),
+                    message: format!("date rule not applied: {why}; kept as written"),
+                }),
+                None => notes.kept.push(Note {
+                    path: path.into(),
+                    line: 0,
+                    subject: name.clone(),
+                    message: format!(
+                        "date rule not applied: {} is not a date; kept as written",
+                        short(v)
+                    ),
+                }),
+            }
+        }
         out.insert(name, value);
     }
     for (k, v) in &rules.defaults {
@@ -106,6 +136,11 @@ pub fn edit_in_place(
         if let Some(map) = rules.values.get(name) {
             text = map_scalars(&text, map, format);
         }
+        if let Some(date) = rules.dates.get(name)
+            && let Some(Ok(new)) = fields.get(&e.key).and_then(Value::as_str).map(|d| date.apply(d))
+        {
+            text = replace_scalar(&text, e.key_end - e.start, &new, format)?;
+        }
         out.push_str(&text);
     }
     // Text before the first key (comments) stays first.
@@ -129,6 +164,32 @@ pub fn edit_in_place(
     // TOML tables (and what follows them) stay after the top-level keys.
     out.push_str(&fm[tail..]);
     Some(out)
+}
+
+/// A one-line key's value (the text after the key, at `key_end`) replaced by `new`; `None`
+/// when the value spans lines.
+fn replace_scalar(
+    text: &str,
+    key_end: usize,
+    new: &str,
+    format: FrontMatterFormat,
+) -> Option<String> {
+    let body = text.trim_end_matches(['\n', '\r']);
+    if body.contains('\n') {
+        return None;
+    }
+    let eol = &text[body.len()..];
+    let sep = if format == FrontMatterFormat::Toml { '=' } else { ':' };
+    let at = key_end + body[key_end..].find(sep)? + 1;
+    let value = match format {
+        // A TOML datetime is written bare; anything else is a string.
+        FrontMatterFormat::Toml if new.parse::<toml::value::Datetime>().is_ok() => new.to_string(),
+        FrontMatterFormat::Toml => Value::String(new.into()).to_string(),
+        _ => yaml_plain(new),
+    };
+    // The old value was a date (the rule read it), so a ` #` after it starts a comment.
+    let comment = body[at..].find(" #").map_or("", |i| &body[at + i..]);
+    Some(format!("{} {value}{comment}{eol}", &body[..at]))
 }
 
 fn toml_scalar(v: &Value) -> Option<String> {
@@ -390,13 +451,43 @@ mod tests {
     #[test]
     fn parsed_fields_follow_the_same_rules() {
         let fields = parse_yaml("who: A\nisSET: true\nexpertises: [Développement]\n");
-        let mut notes = Vec::new();
+        let mut notes = FieldNotes::default();
         let out = apply(&fields, Some(&rules()), "p.md", &mut notes);
         assert_eq!(
             serde_json::to_string(&out).unwrap(),
             r#"{"administration":"A","expertises":["Dev"],"layout":"defi"}"#
         );
-        assert_eq!(notes.len(), 1);
-        assert_eq!(notes[0].subject, "isSET");
+        assert_eq!(notes.dropped.len(), 1);
+        assert_eq!(notes.dropped[0].subject, "isSET");
+    }
+
+    #[test]
+    fn date_rules_rewrite_the_value_in_place_and_keep_what_they_cannot_read() {
+        let mut rules = Fields::default();
+        let day = crate::mapping::dates::DateFormat::parse("[year]-[month]-[day]").unwrap();
+        rules.dates.insert("date".into(), day.clone());
+        rules.dates.insert("lastmod".into(), day);
+        let fm = "date: 2021-10-26T14:17:50.048Z # published\nlastmod: soon\n";
+        let fields = parse_yaml(fm);
+        let out = edit_in_place(fm, FrontMatterFormat::Yaml, &fields, &rules).unwrap();
+        assert_eq!(out, "date: 2021-10-26 # published\nlastmod: soon\n");
+        let mut notes = FieldNotes::default();
+        let mapped = apply(&fields, Some(&rules), "p.md", &mut notes);
+        assert_eq!(mapped["date"], "2021-10-26");
+        assert_eq!(mapped["lastmod"], "soon");
+        assert_eq!((notes.kept.len(), notes.kept[0].subject.as_str()), (1, "lastmod"));
+        // TOML: a date is written bare, as a TOML date; other formats as strings.
+        let fm = "title = \"x\"\ndate = 2021-10-26T14:17:50Z\n";
+        let mut fields = Map::new();
+        fields.insert("title".into(), Value::String("x".into()));
+        fields.insert("date".into(), Value::String("2021-10-26T14:17:50Z".into()));
+        let out = edit_in_place(fm, FrontMatterFormat::Toml, &fields, &rules).unwrap();
+        assert_eq!(out, "title = \"x\"\ndate = 2021-10-26\n");
+        rules.dates.insert(
+            "date".into(),
+            crate::mapping::dates::DateFormat::parse("[day]/[month]/[year]").unwrap(),
+        );
+        let out = edit_in_place(fm, FrontMatterFormat::Toml, &fields, &rules).unwrap();
+        assert_eq!(out, "title = \"x\"\ndate = \"26/10/2021\"\n");
     }
 }

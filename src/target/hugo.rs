@@ -19,6 +19,7 @@ fn has_rules(m: &Mapping) -> bool {
         && f.rename.is_empty()
         && f.values.is_empty()
         && f.defaults.is_empty()
+        && f.dates.is_empty()
         && m.shortcodes.is_empty()
         && m.paths.is_empty()
         && m.files.is_empty();
@@ -120,18 +121,15 @@ fn convert_page(
             let head = &text[..fm.span.start];
             out.push_str(head);
             let fields = fm.fields.as_object().cloned().unwrap_or_default();
-            for d in &mapping.fields.drop {
-                if fields.contains_key(d) {
-                    report.fields_dropped.push(Note {
-                        path: page.path.clone(),
-                        line: fm.span.line,
-                        subject: d.clone(),
-                        message: format!(
-                            "dropped by the mapping (value: {})",
-                            super::fields::short(&fields[d])
-                        ),
-                    });
-                }
+            let mut notes = super::fields::FieldNotes::default();
+            super::fields::apply(&fields, Some(&mapping.fields), &page.path, &mut notes);
+            for mut n in notes.dropped {
+                n.line = fm.span.line;
+                report.fields_dropped.push(n);
+            }
+            for mut n in notes.kept {
+                n.line = fm.span.line;
+                report.notes.push(n);
             }
             out.push_str(&edit_front_matter(block, fm.format, &fields, mapping, page, report));
             out.push_str(&text[fm.span.end..body_start]);
@@ -170,8 +168,13 @@ fn edit_front_matter(
             return format!("{}{edited}{}", &block[..inner_start], &block[inner_end..]);
         }
     }
-    // Dropped fields are reported by the caller.
-    let mapped = super::fields::apply(fields, Some(&mapping.fields), &page.path, &mut Vec::new());
+    // What the rules left out or could not convert is reported by the caller.
+    let mapped = super::fields::apply(
+        fields,
+        Some(&mapping.fields),
+        &page.path,
+        &mut super::fields::FieldNotes::default(),
+    );
     let v = Value::Object(mapped);
     let written = match format {
         FrontMatterFormat::Yaml => {

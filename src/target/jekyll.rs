@@ -263,6 +263,10 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             message: format!("redirects to {to}"),
         });
     }
+    let mut at_url: Vec<(String, String)> =
+        placed.iter().map(|(path, pl)| (pl.permalink.clone(), (*path).to_string())).collect();
+    at_url.extend(redirects.iter().map(|(from, to)| (from.clone(), format!("a redirect to {to}"))));
+    super::check_urls(&mut at_url)?;
     list_pages(model, &placed, mapping, &mut plan)?;
     config(model, &collections, has_posts, &include, &mut plan)?;
     if let Some(m) = mapping {
@@ -321,12 +325,13 @@ fn convert_page(
     let fields =
         page.front_matter.as_ref().and_then(|f| f.fields.as_object()).cloned().unwrap_or_default();
     let line = page.front_matter.as_ref().map_or(1, |f| f.span.line);
-    let mut notes = Vec::new();
+    let mut notes = super::fields::FieldNotes::default();
     let mut fm = super::fields::apply(&fields, mapping.map(|m| &m.fields), &page.path, &mut notes);
-    for n in &mut notes {
+    for n in notes.dropped.iter_mut().chain(&mut notes.kept) {
         n.line = line;
     }
-    report.fields_dropped.extend(notes);
+    report.fields_dropped.extend(notes.dropped);
+    report.notes.extend(notes.kept);
     let mut out = Map::new();
     let taxonomies: BTreeSet<&str> = model.taxonomies.iter().map(|t| t.name.as_str()).collect();
     let draft = fm.remove("draft").is_some_and(|v| v == Value::Bool(true) || v == "true");

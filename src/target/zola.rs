@@ -359,30 +359,8 @@ struct PageCtx<'a> {
 /// A Hugo date as a TOML datetime Zola reads: `2019-04-12`, RFC 3339, or with a space for
 /// `T`, seconds or offset left out, an offset without its colon.
 pub fn zola_date(s: &str) -> Option<Datetime> {
-    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"^(\d{4}-\d{2}-\d{2})(?:[Tt ]+(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})?)?$",
-        )
-        .expect("valid date regex")
-    });
-    let c = RE.captures(s.trim())?;
-    let mut out = c[1].to_string();
-    if let Some(hm) = c.get(2) {
-        out.push('T');
-        out.push_str(hm.as_str());
-        out.push_str(c.get(3).map_or(":00", |m| m.as_str()));
-        match c.get(4).map(|m| m.as_str()) {
-            Some("z" | "Z") => out.push('Z'),
-            Some(off) if !off.contains(':') => {
-                out.push_str(&off[..3]);
-                out.push(':');
-                out.push_str(&off[3..]);
-            }
-            Some(off) => out.push_str(off),
-            None => {}
-        }
-    }
-    out.parse().ok()
+    crate::mapping::dates::read(s)?;
+    crate::mapping::dates::normalize(s)?.parse().ok()
 }
 
 /// The date Zola gets for a page: its front matter `date`, else the date Hugo gave it.
@@ -508,9 +486,9 @@ fn convert_page(
         .filter(|f| !f.fields.is_object())
         .map(|f| text.get(f.span.range()).unwrap_or_default().to_string());
     let fields = fm.and_then(|f| f.fields.as_object()).cloned().unwrap_or_default();
-    let mut dropped = Vec::new();
+    let mut notes = super::fields::FieldNotes::default();
     let mut fields =
-        super::fields::apply(&fields, ctx.mapping.map(|m| &m.fields), &page.path, &mut dropped);
+        super::fields::apply(&fields, ctx.mapping.map(|m| &m.fields), &page.path, &mut notes);
     let mut top = Table::new();
     let mut taxonomies = Table::new();
     let mut extra = Table::new();
@@ -712,7 +690,11 @@ fn convert_page(
             message: "empty (null): TOML has no null, so it is left out".into(),
         });
     }
-    for mut n in dropped {
+    for mut n in notes.kept {
+        n.line = line;
+        report.notes.push(n);
+    }
+    for mut n in notes.dropped {
         n.line = line;
         report.fields_dropped.push(n);
     }

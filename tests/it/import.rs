@@ -130,13 +130,15 @@ fn a_renaming_mapping_changes_only_the_spans_it_names_and_the_site_builds() {
     let out = dir.path().join("renamed");
     let m = Mapping::load(&root().join("tests/fixtures/eig-rename-hugo.yaml")).unwrap();
     let plan = import(&e.zip, &out, Format::Hugo, Some(m));
-    // content/defis/label.md: `who` and `town` renamed, one value mapped; every other byte kept.
+    // content/defis/label.md: `who` and `town` renamed, one value mapped, the date written as
+    // a day; every other byte kept.
     let before = std::fs::read_to_string(e.site.join("content/defis/label.md")).unwrap();
     let after = std::fs::read_to_string(out.join("content/defis/label.md")).unwrap();
     let expected = before
         .replacen("\nwho: Cour de Cassation\n", "\nadministration: Cour de Cassation\n", 1)
         .replacen("\ntown: Paris (75001)\n", "\ncity: Paris (75001)\n", 1)
-        .replacen("  - Développement\n", "  - Développement logiciel\n", 1);
+        .replacen("  - Développement\n", "  - Développement logiciel\n", 1)
+        .replacen("\ndate: 2021-09-23T07:39:02.031Z\n", "\ndate: 2021-09-23\n", 1);
     assert_ne!(before, expected);
     assert_eq!(after, expected);
     // arrow-link calls became Markdown links: 29 in the corpus (grep -c arrow-link).
@@ -151,6 +153,12 @@ fn a_renaming_mapping_changes_only_the_spans_it_names_and_the_site_builds() {
     let antoine =
         std::fs::read_to_string(out.join("content/personnes/antoine-augusti.md")).unwrap();
     assert!(antoine.contains("[Site personnel](https://www.antoine-augusti.fr/)"), "{antoine}");
+    // A date the rule cannot read is kept as written, and reported at its page.
+    let artificia = std::fs::read_to_string(out.join("content/defis/artificia.md")).unwrap();
+    assert!(artificia.contains("\ndate: 2022\n"));
+    assert!(plan.report.notes.iter().any(|n| n.path == "content/defis/artificia.md"
+        && n.subject == "date"
+        && n.message.contains("not a date")));
     // isSET and published dropped where present, and reported.
     assert!(
         plan.report.fields_dropped.iter().all(|n| n.subject == "isSET" || n.subject == "published")
@@ -424,4 +432,29 @@ fn convert_reads_a_site_and_writes_jekyll_in_one_step() {
     let Some(jekyll) = tool("jekyll") else { return };
     let site = dir.path().join("_site");
     jekyll_build(&jekyll, &out, &site);
+}
+
+#[test]
+fn two_pages_on_one_url_are_refused_before_anything_is_written() {
+    let site = site(&[
+        ("config.toml", b"baseURL = 'https://example.org/'\ntitle = 'T'\n"),
+        ("content/a.md", b"---\ntitle: A\nurl: /same/\n---\nA\n"),
+        ("content/b.md", b"---\ntitle: B\nurl: /same/\n---\nB\n"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("s.zip");
+    export(site.path(), &zip, carton::archive::Format::Zip);
+    for to in ["jekyll", "zola"] {
+        let out = dir.path().join(to);
+        let run = import_cmd(&zip, to, &out).output().unwrap();
+        assert_eq!(run.status.code(), Some(1), "{to}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains("one URL, /same/")
+                && err.contains("content/a.md")
+                && err.contains("content/b.md"),
+            "{to}: {err}"
+        );
+        assert!(!out.exists(), "{to}: nothing written");
+    }
 }
