@@ -90,6 +90,10 @@ pub struct ExportArgs {
     /// Store the targets of symbolic links that stay inside the site (links out of it are never followed).
     #[arg(long)]
     pub follow_links: bool,
+    /// Jekyll: configuration files read after `_config.yml`, each overriding the ones before
+    /// (as `jekyll build --config`), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "FILES")]
+    pub config: Vec<PathBuf>,
 }
 
 /// Archive layout.
@@ -175,6 +179,9 @@ pub struct ConvertArgs {
     /// Store the targets of symbolic links that stay inside the site.
     #[arg(long)]
     pub follow_links: bool,
+    /// Jekyll: configuration files read after `_config.yml` (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "FILES")]
+    pub config: Vec<PathBuf>,
     /// Import options.
     #[command(flatten)]
     pub import: ImportFlags,

@@ -219,16 +219,16 @@ fn trim_dir(d: &str) -> String {
 }
 
 /// One page file, read and parsed.
-struct Parsed {
-    bytes: Arc<[u8]>,
-    text: String,
-    front_matter: Option<FrontMatter>,
-    fm_error: Option<split::SplitError>,
-    body_start: usize,
-    text_info: TextInfo,
+pub(super) struct Parsed {
+    pub(super) bytes: Arc<[u8]>,
+    pub(super) text: String,
+    pub(super) front_matter: Option<FrontMatter>,
+    pub(super) fm_error: Option<split::SplitError>,
+    pub(super) body_start: usize,
+    pub(super) text_info: TextInfo,
 }
 
-fn parse_page(bytes: Arc<[u8]>) -> Parsed {
+pub(super) fn parse_page(bytes: Arc<[u8]>) -> Parsed {
     let (text, utf8) = match std::str::from_utf8(&bytes) {
         Ok(t) => (t.to_string(), true),
         Err(_) => (String::from_utf8_lossy(&bytes).into_owned(), false),

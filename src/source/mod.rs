@@ -1,8 +1,10 @@
-//! Site readers: find what kind of site a folder holds, list every file of it, and build the
+//! Site readers (Hugo, Jekyll): find what kind of site a folder holds, list every file of it, and build the
 //! content model. One submodule per generator, plus the parsers they share.
 
 mod decap;
 mod hugo;
+mod jekyll;
+pub mod liquid;
 mod media;
 mod mounts;
 pub mod refs;
@@ -28,6 +30,9 @@ use std::path::Path;
 pub struct ReadOptions {
     /// Follow symbolic links that stay inside the site (links out of it are never followed).
     pub follow_links: bool,
+    /// Jekyll: configuration files read after `_config.yml`, each overriding the ones before
+    /// (`--config`), relative to the site or absolute.
+    pub jekyll_configs: Vec<std::path::PathBuf>,
 }
 
 /// A site read from disk: the content model (file digests not yet filled in) and the files
@@ -53,12 +58,15 @@ pub fn read_site(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
             msg: "not a folder: give the root folder of a Hugo site".into(),
         });
     }
-    match hugo::find_config(root) {
-        Some(_) => hugo::read(root, opts),
+    if hugo::find_config(root).is_some() {
+        return hugo::read(root, opts);
+    }
+    match jekyll::find_config(root) {
+        Some(config) => jekyll::read(root, opts, &config),
         None => Err(Error::NotASite {
             path: root.to_path_buf(),
-            msg: "no site configuration found (hugo.toml, config.toml, config/_default/...): \
-                  give the root folder of a Hugo site"
+            msg: "no site configuration found (Hugo: hugo.toml, config.toml, config/_default/; \
+                  Jekyll: _config.yml): give the root folder of a Hugo or Jekyll site"
                 .into(),
         }),
     }

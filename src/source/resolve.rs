@@ -106,6 +106,13 @@ impl Context {
         }
         for p in pages {
             pages_by_url.insert(url_key(&p.url), p.path.clone());
+            // Jekyll writes `/about` as `about.html`; hosts serve `/about.html` at both URLs.
+            let last = p.url.rsplit('/').next().unwrap_or("");
+            if let Some(stem) = p.url.strip_suffix(".html") {
+                pages_by_url.entry(stem.to_string()).or_insert_with(|| p.path.clone());
+            } else if !last.is_empty() && !last.contains('.') {
+                pages_by_url.entry(format!("{}.html", p.url)).or_insert_with(|| p.path.clone());
+            }
             folded.entry(fold(&url_key(&p.url))).or_insert_with(|| p.url.clone());
             for a in &p.aliases {
                 pages_by_url.entry(url_key(a)).or_insert_with(|| p.path.clone());
@@ -223,6 +230,105 @@ impl Context {
             }
         }
         out
+    }
+
+    /// Parses the references of a Jekyll page, whose body Liquid renders before Markdown:
+    /// tags are masked; a link written with Liquid (`{{ site.baseurl }}/a.pdf`,
+    /// `{{ '/a.pdf' | relative_url }}`, `{% link %}`, `{% post_url %}`) is resolved to what
+    /// it renders, and one that depends on data (`{{ page.image }}`) is left out.
+    pub fn page_refs_liquid(&self, page: &Page, text: &str, body_start: usize) -> PageRefs {
+        let index = LineIndex::new(text);
+        let body = &text[body_start..];
+        let span = |r: Range<usize>| index.span(r, body_start);
+        let mut out =
+            PageRefs { shortcodes: Vec::new(), references: Vec::new(), problems: Vec::new() };
+        let liquid = super::jekyll::liquid_spans(body);
+        // Outputs and link tags are filled with a character links may hold, so that a link
+        // written with them stays a link for the extractor; other tags are blanked.
+        let fills: Vec<Range<usize>> = liquid
+            .iter()
+            .filter(|l| l.output || l.name == "link" || l.name == "post_url")
+            .map(|l| l.range.clone())
+            .collect();
+        let masked: Vec<Range<usize>> = liquid
+            .iter()
+            .filter(|l| !(l.output || l.name == "link" || l.name == "post_url"))
+            .map(|l| l.range.clone())
+            .collect();
+        let mut filled = body.as_bytes().to_vec();
+        for r in &fills {
+            filled[r.clone()].fill(b'x');
+        }
+        let filled = String::from_utf8(filled).unwrap_or_else(|_| body.to_string());
+        for mut raw in refs::extract(&filled, &masked) {
+            let with_liquid =
+                fills.iter().any(|f| f.start < raw.span.end && raw.span.start < f.end);
+            if !with_liquid {
+                if let Some(r) = self.reference(page, &raw, &span) {
+                    out.references.push(r);
+                }
+                continue;
+            }
+            let written = body.get(raw.span.clone()).unwrap_or_default();
+            let target = match super::jekyll::liquid_link(written) {
+                Some(super::jekyll::LiquidLink::Url(u)) => {
+                    raw.target = u;
+                    // Recorded as written, so that importers rewrite the whole of it.
+                    if let Some(mut r) = self.reference(page, &raw, &span) {
+                        r.raw = written.to_string();
+                        out.references.push(r);
+                    }
+                    continue;
+                }
+                Some(super::jekyll::LiquidLink::SiteFile(p)) => {
+                    self.local_file_or_page(p.trim_start_matches('/')).unwrap_or(Target::Missing {
+                        expected: p.clone(),
+                        near_match: self.near_match(&p),
+                    })
+                }
+                Some(super::jekyll::LiquidLink::Post(name)) => self.post(&name),
+                None => continue,
+            };
+            out.references.push(Reference {
+                source: match raw.kind {
+                    RefKind::Image => RefSource::Image,
+                    RefKind::HtmlHref => RefSource::HtmlHref,
+                    RefKind::HtmlSrc => RefSource::HtmlSrc,
+                    _ => RefSource::Link,
+                },
+                field: None,
+                raw: written.to_string(),
+                text: raw.text.clone().filter(|t| !t.trim().is_empty()),
+                span: span(raw.span.clone()),
+                document: false,
+                target,
+            });
+        }
+        if let Some(fm) = &page.front_matter {
+            self.front_matter_refs(page, text, fm.span, &fm.fields, &index, &mut out.references);
+        }
+        out.references.sort_by_key(|r| (r.span.start, r.span.end));
+        for r in &out.references {
+            if let Some(p) = self.problem_for(page, r) {
+                out.problems.push(p);
+            }
+        }
+        out
+    }
+
+    /// `{% post_url name %}`: the post whose file is `name` plus an extension, in any
+    /// `_posts/` folder (`name` may start with a subfolder of it).
+    fn post(&self, name: &str) -> Target {
+        let name = name.trim_start_matches('/');
+        let found = self.page_paths.iter().find(|p| {
+            p.rsplit_once('.').is_some_and(|(stem, _)| {
+                stem.split("_posts/").nth(1).is_some_and(|rest| rest == name)
+            })
+        });
+        match found {
+            Some(p) => Target::Page { path: p.clone() },
+            None => Target::Missing { expected: format!("_posts/{name}.md"), near_match: None },
+        }
     }
 
     fn reference(
@@ -499,7 +605,12 @@ impl Context {
             if !decoded.starts_with('/') && page.bundle == Some(crate::model::BundleKind::Leaf) {
                 join_url(&format!("/{page_dir}/"), &decoded).trim_start_matches('/').to_string()
             } else {
-                format!("{static_dir}{url}")
+                // Jekyll publishes the site root itself: no folder before the path.
+                if static_dir.is_empty() {
+                    url.trim_start_matches('/').to_string()
+                } else {
+                    format!("{static_dir}{url}")
+                }
             }
         } else {
             url.clone()
@@ -519,6 +630,10 @@ impl Context {
     /// A site-absolute URL path: a static file, a page URL or alias, or a content file.
     fn site_url(&self, url: &str) -> Option<Target> {
         for candidate in self.mounts.static_files(url) {
+            // A page written at its own path (Jekyll's `about.html`) is a page.
+            if self.page_paths.contains(&candidate) {
+                return Some(Target::Page { path: candidate });
+            }
             if self.files.contains(&candidate) {
                 return Some(Target::File { path: candidate });
             }

@@ -4,6 +4,7 @@ mod common;
 mod corpus;
 mod export;
 mod import;
+mod jekyll;
 mod tools;
 mod verify;
 mod zola;

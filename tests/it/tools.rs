@@ -66,6 +66,18 @@ fn corpus_archive_passes_bagit_and_rocrate_validators() {
 }
 
 #[test]
+fn jekyll_corpus_archive_passes_bagit_and_rocrate_validators() {
+    let Some(site) = corpus("eig-jekyll") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("eig-jekyll.zip");
+    export(&site, &zip, Format::Zip);
+    unzip(&zip, &dir.path().join("x"));
+    let bag = dir.path().join("x/eig-jekyll");
+    bagit_validates(&bag);
+    rocrate_validates(&bag.join("data"));
+}
+
+#[test]
 fn bagit_fast_mode_misses_what_carton_finds() {
     // bagit.py --fast only compares Payload-Oxum; carton hashes every byte.
     let Some(bagit) = tool("bagit.py") else { return };

@@ -77,7 +77,7 @@ fn strict_failures(m: &Model) -> usize {
 }
 
 pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
-    let opts = ReadOptions { follow_links: args.follow_links };
+    let opts = ReadOptions { follow_links: args.follow_links, jekyll_configs: args.config.clone() };
     archive::check_output(&args.site, &args.output, args.force)?;
     log::info!("reading {}", args.site.display());
     let started = std::time::Instant::now();

@@ -96,7 +96,10 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
     }
     let site = carton::source::read_site(
         &args.site,
-        &carton::source::ReadOptions { follow_links: args.follow_links },
+        &carton::source::ReadOptions {
+            follow_links: args.follow_links,
+            jekyll_configs: args.config.clone(),
+        },
     )
     .with_context(|| format!("cannot read the site {}", args.site.display()))?;
     // The archive is an intermediate: a bag folder in a temporary folder beside the output,

@@ -1,0 +1,145 @@
+//! `carton export` of a Jekyll site: the real EIG Jekyll site (`../shared/corpus/eig-jekyll`),
+//! each file accounted for with the URL Jekyll gives it.
+
+use crate::common::*;
+use carton::model::{FileRole, Model, PageKind, Target};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+struct Exported {
+    _dir: tempfile::TempDir,
+    site: std::path::PathBuf,
+    zip: std::path::PathBuf,
+    model: Model,
+}
+
+fn eig_jekyll() -> Option<&'static Exported> {
+    static CELL: OnceLock<Option<Exported>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let site = corpus("eig-jekyll")?;
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("eig-jekyll.zip");
+        let model = export(&site, &zip, carton::archive::Format::Zip);
+        Some(Exported { _dir: dir, site, zip, model })
+    })
+    .as_ref()
+}
+
+/// Whether a file starts with a YAML front matter fence, as Jekyll tests it.
+fn has_front_matter(path: &Path) -> bool {
+    let bytes = std::fs::read(path).unwrap();
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    String::from_utf8_lossy(first).trim_end() == "---"
+}
+
+#[test]
+fn every_file_of_the_jekyll_corpus_is_accounted_for_with_its_role() {
+    let Some(e) = eig_jekyll() else { return };
+    let on_disk = list_files(&e.site);
+    let stored: Vec<&str> = e.model.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(stored, on_disk);
+    assert_eq!(e.model.site.generator, "jekyll");
+    let s = &e.model.summary;
+    assert_eq!(s.files, s.pages + s.resources + s.static_files + s.config_files + s.other_files);
+    // Counted from the tree, independently of carton: files in a `_posts` folder (66, of
+    // which 5 start with `_` and Jekyll skips them), in `_defis` (71), in `_communaute`
+    // (259), pages (files with front matter outside `_` folders), `_data` files (13).
+    let by_section = |name: &str| e.model.pages.iter().filter(|p| p.section == name).count();
+    let in_posts: Vec<&String> = on_disk.iter().filter(|f| f.contains("_posts/")).collect();
+    assert_eq!(in_posts.len(), 66);
+    let skipped: Vec<&&String> =
+        in_posts.iter().filter(|f| f.rsplit('/').next().unwrap().starts_with('_')).collect();
+    assert_eq!(skipped.len(), 5);
+    assert_eq!(by_section("posts"), 61);
+    for f in &skipped {
+        let file = e.model.files.iter().find(|x| &&x.path == *f).unwrap();
+        assert_eq!(file.role, FileRole::Other, "{f}");
+        assert!(
+            e.model.problems.iter().any(|p| &&p.path == *f && p.code == "not-published"),
+            "{f} is reported"
+        );
+    }
+    assert_eq!(by_section("defis"), 71);
+    assert_eq!(by_section("communaute"), 259);
+    let pages_on_disk = on_disk
+        .iter()
+        .filter(|f| !f.split('/').any(|s| s.starts_with(['_', '.'])))
+        .filter(|f| has_front_matter(&e.site.join(f)))
+        .count();
+    assert_eq!(by_section(""), pages_on_disk);
+    assert!(pages_on_disk > 40, "{pages_on_disk}");
+    let data: Vec<_> = e.model.files.iter().filter(|f| f.path.starts_with("_data/")).collect();
+    assert_eq!(data.len(), 13);
+    assert!(data.iter().all(|f| f.role == FileRole::Other));
+    // Everything else is published as it is: images, PDFs, the `_redirects` it includes.
+    let statics = e.model.files.iter().filter(|f| f.role == FileRole::Static).count();
+    assert_eq!(statics + 61 + 71 + 259 + pages_on_disk + 13 + 5 + 1, on_disk.len());
+    assert_eq!(
+        e.model.files.iter().find(|f| f.path == "_redirects").map(|f| f.role),
+        Some(FileRole::Static)
+    );
+}
+
+#[test]
+fn every_page_has_the_url_jekyll_gives_it() {
+    let Some(e) = eig_jekyll() else { return };
+    let url = |path: &str| e.model.page(path).map(|p| p.url.clone()).unwrap_or_default();
+    // `permalink: /blog/:year/:month/:day/:title.html`; 2-digit years as Jekyll reads them.
+    assert_eq!(
+        url("_posts/18-02-27-bootcamp-comment-souder-un-collectif-de-talents.md"),
+        "/blog/2018/02/27/bootcamp-comment-souder-un-collectif-de-talents.html"
+    );
+    // A post's own permalink, case kept by `:title`.
+    assert_eq!(
+        url("en/_posts/18-05-29-pourquoi-devenir-EIG.md"),
+        "/en/blog/2018/05/29/pourquoi-devenir-EIG.html"
+    );
+    // Collections: `permalink: /defis/:year/:title.html`, the year from the file name.
+    assert_eq!(url("_defis/2017-01-01-afd-geodata.md"), "/defis/2017/afd-geodata.html");
+    assert_eq!(
+        url("_communaute/2017-01-01-etienne-david.md"),
+        "/communaute/2017/etienne-david.html"
+    );
+    // Pages: the custom style ends in neither `/` nor `:output_ext`, so no extension.
+    assert_eq!(url("accessibilite.html"), "/accessibilite");
+    assert_eq!(url("blog/index.html"), "/blog/");
+    assert_eq!(e.model.page("index.html").unwrap().kind, PageKind::Home);
+    // No two published pages share a URL.
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for p in e.model.pages.iter().filter(|p| !p.draft) {
+        if let Some(other) = seen.insert(&p.url, &p.path) {
+            panic!("{} and {} share {}", other, p.path, p.url);
+        }
+    }
+    // Dates as Jekyll reads them: from the file name, 2-digit years completed.
+    let p = e.model.page("_posts/18-02-27-bootcamp-comment-souder-un-collectif-de-talents.md");
+    assert_eq!(p.unwrap().date.as_deref(), Some("2018-02-27"));
+}
+
+#[test]
+fn netlify_redirects_become_aliases_and_links_resolve_to_pages() {
+    let Some(e) = eig_jekyll() else { return };
+    // `_redirects`: `/defi/2017/09/26/balisenav/ /defis/2018/balisenav.html 301!`.
+    let balisenav = e.model.page("_defis/2018-01-01-balisenav.md").unwrap();
+    assert_eq!(balisenav.url, "/defis/2018/balisenav.html");
+    assert!(balisenav.aliases.contains(&"/defi/2017/09/26/balisenav/".to_string()));
+    // The redirect to a challenge the site does not have is reported at its line.
+    assert!(e.model.problems.iter().any(|p| p.path == "_redirects"
+        && p.line == 5
+        && p.message.contains("/defis/2018/archemse.html")));
+    // A post linking a challenge by the site's own absolute URL reaches its page.
+    let post = e.model.page("_posts/19-05-20-session-perennisation-defis-eig-3.md").unwrap();
+    let link = "https://entrepreneur-interet-general.etalab.gouv.fr/defis/2018/signauxfaibles.html";
+    let r = post.references.iter().find(|r| r.raw == link).unwrap();
+    assert_eq!(r.target, Target::Page { path: "_defis/2018-01-01-signauxfaibles.md".into() });
+    // Local PDFs in `docs/` are documents of the site.
+    assert!(e.model.documents.iter().filter(|d| d.local).count() >= 10);
+}
+
+#[test]
+fn the_jekyll_archive_verifies() {
+    let Some(e) = eig_jekyll() else { return };
+    let report = verify(&e.zip);
+    assert!(report.valid, "{:?}", report.findings);
+}
