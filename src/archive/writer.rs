@@ -518,6 +518,16 @@ pub fn write(
         || -> Result<Digests> {
             let carton_json = serde_json::to_vec_pretty(&model)
                 .map_err(|e| Error::Json(e, "carton.json".into()))?;
+            // Every test's export checks the model against the schema the archive ships;
+            // release builds leave it to `carton verify`.
+            #[cfg(debug_assertions)]
+            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&carton_json) {
+                let errors = super::schema::validate_model(&v);
+                debug_assert!(
+                    errors.is_empty(),
+                    "carton.json does not match its schema: {errors:?}"
+                );
+            }
             let (digests, stored) = rayon::join(
                 || digest_bytes(&carton_json, &Algorithm::ALL),
                 || -> Result<()> {

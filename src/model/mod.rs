@@ -226,7 +226,8 @@ pub struct Page {
 pub struct ShortcodeCall {
     /// Shortcode name.
     pub name: String,
-    /// `<` for `{{< >}}`, `%` for `{{% %}}`.
+    /// Hugo: `<` for `{{< >}}`, `%` for `{{% %}}`. Jekyll: `liquid-tag` for `{% %}`,
+    /// `liquid-output` for `{{ }}`.
     pub notation: String,
     /// Parameters in the order written.
     pub params: Vec<ShortcodeParam>,
@@ -242,7 +243,8 @@ pub struct ShortcodeCall {
     pub self_closing: bool,
     /// Index (in this list) of the enclosing call.
     pub parent: Option<usize>,
-    /// A shortcode built into Hugo or with a template in the site.
+    /// A shortcode built into Hugo or with a template in the site; a Liquid tag of Liquid or
+    /// Jekyll, or any output.
     pub known: bool,
 }
 
@@ -254,7 +256,7 @@ pub struct ShortcodeParam {
     pub name: Option<String>,
     /// The value, unquoted and unescaped.
     pub value: String,
-    /// `double`, `backtick` or `bare`.
+    /// `double`, `single` (Liquid), `backtick` or `bare`.
     pub quote: String,
     /// The value as written, quotes included.
     pub span: Span,

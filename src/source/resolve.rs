@@ -232,62 +232,95 @@ impl Context {
         out
     }
 
-    /// Parses the references of a Jekyll page, whose body Liquid renders before Markdown:
-    /// tags are masked; a link written with Liquid (`{{ site.baseurl }}/a.pdf`,
-    /// `{{ '/a.pdf' | relative_url }}`, `{% link %}`, `{% post_url %}`) is resolved to what
-    /// it renders, and one that depends on data (`{{ page.image }}`) is left out.
+    /// Parses the Liquid and the references of a Jekyll page, whose body Liquid renders
+    /// before Markdown: tags are masked (a `{% comment %}` block entirely, a `{% raw %}`
+    /// block's text kept); a link written with Liquid (`{{ site.baseurl }}/a.pdf`,
+    /// `{{ '/a.pdf' | relative_url }}`, `{% link %}`, `{% post_url %}`) resolves to what it
+    /// renders; one built from data (`{{ page.image }}`) is left out; an include named after
+    /// a video provider (`{% include youtube.html id="..." %}`) is a video reference.
     pub fn page_refs_liquid(&self, page: &Page, text: &str, body_start: usize) -> PageRefs {
+        use super::liquid::{self, LinkKind};
         let index = LineIndex::new(text);
         let body = &text[body_start..];
         let span = |r: Range<usize>| index.span(r, body_start);
-        let mut out =
-            PageRefs { shortcodes: Vec::new(), references: Vec::new(), problems: Vec::new() };
-        let liquid = super::jekyll::liquid_spans(body);
-        // Outputs and link tags are filled with a character links may hold, so that a link
-        // written with them stays a link for the extractor; other tags are blanked.
-        let fills: Vec<Range<usize>> = liquid
+        let parsed = liquid::parse(text, body_start..text.len());
+        let mut out = PageRefs {
+            shortcodes: Vec::new(),
+            references: Vec::new(),
+            problems: parsed
+                .problems
+                .iter()
+                .map(|p| {
+                    let message = p.message.clone();
+                    problem(
+                        "liquid-syntax",
+                        Severity::Warning,
+                        &page.path,
+                        p.span.line,
+                        p.span.column,
+                        message,
+                    )
+                })
+                .collect(),
+        };
+        // Body-relative ranges: links written with Liquid are filled with a character links
+        // may hold (so that they stay links for the extractor), other Liquid is blanked.
+        let rel = |s: &Span| s.start.saturating_sub(body_start)..s.end.saturating_sub(body_start);
+        let links: Vec<(Range<usize>, liquid::LinkTarget)> = parsed
+            .calls
             .iter()
-            .filter(|l| l.output || l.name == "link" || l.name == "post_url")
-            .map(|l| l.range.clone())
+            .filter_map(|c| liquid::link_target(text, c))
+            .map(|l| (rel(&l.span), l))
             .collect();
-        let masked: Vec<Range<usize>> = liquid
-            .iter()
-            .filter(|l| !(l.output || l.name == "link" || l.name == "post_url"))
-            .map(|l| l.range.clone())
-            .collect();
+        let in_link =
+            |r: &Range<usize>| links.iter().any(|(l, _)| l.start <= r.start && r.end <= l.end);
+        let mut masked = Vec::new();
+        for c in &parsed.calls {
+            if c.name == "comment" && c.notation == liquid::TAG {
+                masked.push(rel(&c.span));
+                continue;
+            }
+            for s in std::iter::once(&c.open).chain(c.close.as_ref()) {
+                let r = rel(s);
+                if !in_link(&r) {
+                    masked.push(r);
+                }
+            }
+        }
         let mut filled = body.as_bytes().to_vec();
-        for r in &fills {
-            filled[r.clone()].fill(b'x');
+        for (r, _) in &links {
+            if let Some(bytes) = filled.get_mut(r.clone()) {
+                bytes.fill(b'x');
+            }
         }
         let filled = String::from_utf8(filled).unwrap_or_else(|_| body.to_string());
         for mut raw in refs::extract(&filled, &masked) {
-            let with_liquid =
-                fills.iter().any(|f| f.start < raw.span.end && raw.span.start < f.end);
-            if !with_liquid {
+            let link = links.iter().find(|(l, _)| l.start < raw.span.end && raw.span.start < l.end);
+            let Some((_, link)) = link else {
                 if let Some(r) = self.reference(page, &raw, &span) {
                     out.references.push(r);
                 }
                 continue;
-            }
-            let written = body.get(raw.span.clone()).unwrap_or_default();
-            let target = match super::jekyll::liquid_link(written) {
-                Some(super::jekyll::LiquidLink::Url(u)) => {
-                    raw.target = u;
-                    // Recorded as written, so that importers rewrite the whole of it.
+            };
+            // Recorded as written, Liquid included, so that importers rewrite all of it.
+            let written = body.get(raw.span.clone()).unwrap_or_default().to_string();
+            let target = match link.kind {
+                LinkKind::Url => {
+                    let suffix = written.find(['#', '?']).map_or("", |i| &written[i..]);
+                    raw.target = format!("{}{suffix}", link.target);
                     if let Some(mut r) = self.reference(page, &raw, &span) {
-                        r.raw = written.to_string();
+                        r.raw = written;
                         out.references.push(r);
                     }
                     continue;
                 }
-                Some(super::jekyll::LiquidLink::SiteFile(p)) => {
-                    self.local_file_or_page(p.trim_start_matches('/')).unwrap_or(Target::Missing {
-                        expected: p.clone(),
-                        near_match: self.near_match(&p),
+                LinkKind::File => {
+                    self.local_file_or_page(&link.target).unwrap_or_else(|| Target::Missing {
+                        expected: link.target.clone(),
+                        near_match: self.near_match(&link.target),
                     })
                 }
-                Some(super::jekyll::LiquidLink::Post(name)) => self.post(&name),
-                None => continue,
+                LinkKind::Post => self.post(&link.target),
             };
             out.references.push(Reference {
                 source: match raw.kind {
@@ -297,13 +330,19 @@ impl Context {
                     _ => RefSource::Link,
                 },
                 field: None,
-                raw: written.to_string(),
+                raw: written,
                 text: raw.text.clone().filter(|t| !t.trim().is_empty()),
                 span: span(raw.span.clone()),
                 document: false,
                 target,
             });
         }
+        for c in &parsed.calls {
+            if let Some(r) = self.liquid_video(c) {
+                out.references.push(r);
+            }
+        }
+        out.shortcodes = parsed.calls;
         if let Some(fm) = &page.front_matter {
             self.front_matter_refs(page, text, fm.span, &fm.fields, &index, &mut out.references);
         }
@@ -314,6 +353,39 @@ impl Context {
             }
         }
         out
+    }
+
+    /// `{% include youtube.html id="..." %}` and the like: an include named after a video
+    /// provider, with the video's ID or URL as `id`, `video`, `url` or `src`.
+    fn liquid_video(&self, call: &ShortcodeCall) -> Option<Reference> {
+        if call.notation != super::liquid::TAG || !call.name.starts_with("include") {
+            return None;
+        }
+        let file = call.params.iter().find(|p| p.name.is_none())?.value.to_ascii_lowercase();
+        let provider = [Provider::Dailymotion, Provider::YouTube, Provider::Vimeo]
+            .into_iter()
+            .find(|p| file.contains(p.name()))?;
+        let id = call.params.iter().find(|p| {
+            matches!(p.name.as_deref(), Some("id" | "video" | "url" | "src" | "video_id"))
+        });
+        let raw = id.map(|p| p.value.trim().to_string()).unwrap_or_default();
+        let video = video::parse_video_url(&raw).or_else(|| video::video_from_id(provider, &raw));
+        Some(Reference {
+            source: RefSource::Shortcode,
+            field: Some(format!("include {file}")),
+            text: call
+                .params
+                .iter()
+                .find(|p| p.name.as_deref() == Some("title"))
+                .map(|p| p.value.clone()),
+            span: id.map_or(call.open, |p| p.span),
+            raw,
+            target: match video {
+                Some(v) => Target::Video { key: v.key() },
+                None => Target::InvalidVideo { provider: provider.name().into() },
+            },
+            document: false,
+        })
     }
 
     /// `{% post_url name %}`: the post whose file is `name` plus an extension, in any

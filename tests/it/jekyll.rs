@@ -143,3 +143,38 @@ fn the_jekyll_archive_verifies() {
     let report = verify(&e.zip);
     assert!(report.valid, "{:?}", report.findings);
 }
+
+#[test]
+fn links_and_embeds_written_in_liquid_resolve_to_what_jekyll_renders() {
+    let site = site(&[
+        ("_config.yml", b"title: T\nbaseurl: /sub\nurl: https://example.org\npermalink: pretty\n"),
+        ("about.md", b"---\ntitle: About\n---\nAbout\n"),
+        ("docs/a.pdf", b"%PDF-1.4\n"),
+        ("_posts/2019-01-01-first.md", b"---\ntitle: First\n---\nFirst\n"),
+        (
+            "_posts/2019-02-01-second.md",
+            b"---\ntitle: Second\nimage: /img/none.png\n---\n[a]({{ site.baseurl }}/docs/a.pdf)\n[b]({% link about.md %})\n[c]({% post_url 2019-01-01-first %})\n[d]({{ '/docs/a.pdf' | relative_url }})\n[e]({{ page.image }})\n{% include youtube.html id=\"dQw4w9WgXcQ\" %}\n{% comment %}[x](/gone.pdf){% endcomment %}\n{% raw %}[y](/docs/a.pdf){% endraw %}\n",
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let model = export(site.path(), &dir.path().join("s.zip"), carton::archive::Format::Zip);
+    let second = model.page("_posts/2019-02-01-second.md").unwrap();
+    assert_eq!(second.url, "/2019/02/01/second/");
+    let targets: Vec<(&str, &Target)> =
+        second.references.iter().map(|r| (r.raw.as_str(), &r.target)).collect();
+    let pdf = Target::File { path: "docs/a.pdf".into() };
+    let about = Target::Page { path: "about.md".into() };
+    let first = Target::Page { path: "_posts/2019-01-01-first.md".into() };
+    let body: Vec<(&str, &Target)> =
+        targets.iter().filter(|(raw, _)| !raw.starts_with("/img")).cloned().collect();
+    assert_eq!(body[0], ("{{ site.baseurl }}/docs/a.pdf", &pdf));
+    assert_eq!(body[1], ("{% link about.md %}", &about));
+    assert_eq!(body[2], ("{% post_url 2019-01-01-first %}", &first));
+    assert_eq!(body[3], ("{{ '/docs/a.pdf' | relative_url }}", &pdf));
+    assert!(matches!(body[4].1, Target::Video { .. }), "{body:?}");
+    // Raw text is text: its link is a link. A comment's is not; `{{ page.image }}` is data.
+    assert_eq!(body[5], ("/docs/a.pdf", &pdf));
+    assert_eq!(body.len(), 6, "{body:?}");
+    assert!(second.shortcodes.iter().any(|c| c.name == "include"));
+    assert_eq!(model.videos.len(), 1);
+}

@@ -163,25 +163,3 @@ fn front_matter_defaults_apply_by_path_and_type_under_the_page_s_own() {
     let e = effective(&c, "index.html", "pages", &own);
     assert_eq!((e["layout"].as_str(), e["locale"].as_str()), (Some("home"), Some("fr")));
 }
-
-#[test]
-fn liquid_spans_skip_raw_and_comments() {
-    let s = "a {{ site.baseurl }} {% raw %}{{ x }}{% endraw %} {% comment %}{% if %}{% endcomment %} {% include a.html k=\"%}\" %}";
-    let spans = liquid_spans(s);
-    let names: Vec<&str> = spans.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, ["site.baseurl", "raw", "endraw", "comment", "include"]);
-    assert_eq!(liquid_spans("{% if x"), vec![]);
-}
-
-#[test]
-fn links_written_with_liquid_render_to_their_target() {
-    let l = |s: &str| liquid_link(s);
-    assert_eq!(l("{{ site.baseurl }}/docs/a.pdf"), Some(LiquidLink::Url("/docs/a.pdf".into())));
-    assert_eq!(l("{{ '/img/x.png' | relative_url }}"), Some(LiquidLink::Url("/img/x.png".into())));
-    assert_eq!(
-        l("{% link _posts/2019-01-01-a.md %}"),
-        Some(LiquidLink::SiteFile("_posts/2019-01-01-a.md".into()))
-    );
-    assert_eq!(l("{% post_url 2019-01-01-a %}"), Some(LiquidLink::Post("2019-01-01-a".into())));
-    assert_eq!(l("{{ page.image }}"), None);
-}
