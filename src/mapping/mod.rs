@@ -20,6 +20,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("hugo-to-hugo.yaml", include_str!("../../mappings/hugo-to-hugo.yaml")),
     ("hugo-to-jekyll.yaml", include_str!("../../mappings/hugo-to-jekyll.yaml")),
     ("hugo-to-zola.yaml", include_str!("../../mappings/hugo-to-zola.yaml")),
+    ("jekyll-to-hugo.yaml", include_str!("../../mappings/jekyll-to-hugo.yaml")),
 ];
 
 /// A site format carton reads or writes.
@@ -35,6 +36,11 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format of a lower-case name (a model's `generator`).
+    pub fn from_name(name: &str) -> Option<Format> {
+        [Format::Hugo, Format::Jekyll, Format::Zola].into_iter().find(|f| f.name() == name)
+    }
+
     /// Lower-case name.
     pub fn name(self) -> &'static str {
         match self {

@@ -159,7 +159,9 @@ impl<'p> Rewriter<'_, 'p> {
                 items.push(Item::Link(r, new.clone()));
             }
         }
-        items.sort_by_key(|it| (it.span().start, it.span().end));
+        // At one start, the widest item first: a link written `{{ site.baseurl }}/a.pdf`
+        // covers the Liquid output it starts with.
+        items.sort_by_key(|it| (it.span().start, std::cmp::Reverse(it.span().end)));
         let mut out = String::new();
         let mut pos = range.start;
         for it in items {
@@ -200,6 +202,9 @@ impl<'p> Rewriter<'_, 'p> {
     }
 
     fn call(&mut self, i: usize, c: &'p ShortcodeCall) -> String {
+        if c.notation.starts_with("liquid") {
+            return self.liquid(i, c);
+        }
         let verbatim = &self.text[c.span.range()];
         if matches!(c.name.as_str(), "ref" | "relref") && self.ctx.flavour != Flavour::Hugo {
             let url = self
@@ -254,6 +259,54 @@ impl<'p> Rewriter<'_, 'p> {
             Err(key) => {
                 let msg = format!("parameter `{key}` is missing: carried verbatim");
                 self.note(c, msg);
+                self.protect_call(verbatim)
+            }
+        }
+    }
+
+    /// A Liquid tag or output of a Jekyll page: a mapping rule (includes are named
+    /// `include FILE`), a link the page's references resolved, or what Liquid would leave
+    /// (`raw` text, `highlight` as a fenced block, a comment as an HTML comment); any other
+    /// Liquid cannot run in the target and is carried verbatim, and reported.
+    fn liquid(&mut self, i: usize, c: &'p ShortcodeCall) -> String {
+        let verbatim = &self.text[c.span.range()];
+        let inner = |w: &Self| c.inner.map_or("", |s| &w.text[s.range()]);
+        let key = match c.name.as_str() {
+            "include" | "include_relative" => match c.params.first() {
+                Some(file) if file.name.is_none() => format!("{} {}", c.name, file.value),
+                _ => c.name.clone(),
+            },
+            _ => c.name.clone(),
+        };
+        if let Some(rule) = self.ctx.rules.and_then(|r| r.get(&key)) {
+            let inner_text = c.inner.map(|s| self.level(s.range(), Some(i)));
+            let params = CallParams { rw: self, call: c, index: i };
+            match rule.emit.render(&Rendered { params: &params, inner: inner_text.as_deref() }) {
+                Ok(s) => return s,
+                Err(k) => {
+                    self.note(c, format!("parameter `{k}` is missing: carried verbatim"));
+                    return self.protect_call(verbatim);
+                }
+            }
+        }
+        // A link tag or output: what the page's reference to it resolved to.
+        let owned =
+            self.page.references.iter().enumerate().find(|(k, _)| self.owner[*k] == Some(i));
+        if let Some((k, r)) = owned
+            && let Some(new) = self.links[k].clone().or_else(|| self.ctx.url_of(r))
+        {
+            return new;
+        }
+        match c.name.as_str() {
+            "raw" => inner(self).to_string(),
+            "comment" => format!("<!--{}-->", inner(self).replace("--", "- -")),
+            "highlight" => {
+                let lang =
+                    c.params.iter().find(|p| p.name.is_none()).map_or("", |p| p.value.as_str());
+                format!("```{lang}\n{}\n```", inner(self).trim_matches('\n'))
+            }
+            _ => {
+                self.note(c, "Liquid, which the target cannot run: carried verbatim".into());
                 self.protect_call(verbatim)
             }
         }

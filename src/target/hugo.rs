@@ -214,7 +214,7 @@ fn edit_front_matter(
 /// Minimal layouts when the site has none (its templates were not part of it, or it used a
 /// theme that is not in the archive): a page, a list, and a template for every shortcode the
 /// pages call that has none (Hugo refuses to build without one).
-fn layouts(model: &Model, plan: &mut Plan) {
+pub(super) fn layouts(model: &Model, plan: &mut Plan) {
     let has = |prefix: &str| model.files.iter().any(|f| f.path.starts_with(prefix));
     let output_has = |plan: &Plan, p: &str| plan.files.iter().any(|f| f.path == p);
     if !has("layouts/") && !has("themes/") {
@@ -264,7 +264,8 @@ fn layouts(model: &Model, plan: &mut Plan) {
     ];
     let mut names: BTreeSet<&str> = BTreeSet::new();
     for p in &model.pages {
-        for c in &p.shortcodes {
+        // Hugo calls only: a Jekyll site's Liquid is converted, or carried as text.
+        for c in p.shortcodes.iter().filter(|c| c.notation == "<" || c.notation == "%") {
             names.insert(c.name.as_str());
         }
     }

@@ -9,6 +9,7 @@ pub mod body;
 pub mod decap;
 pub mod fields;
 mod hugo;
+mod hugo_jekyll;
 
 mod jekyll;
 pub mod report;
@@ -102,7 +103,7 @@ impl SiteFiles for ArchiveFiles<'_> {
 pub struct ImportOptions {
     /// The target generator.
     pub to: Format,
-    /// The mapping (`None`: none at all, Hugo to Hugo only).
+    /// The mapping (`None`: the shipped one for the archive's generator and the target).
     pub mapping: Option<Mapping>,
     /// Write minimal layouts so that the site builds.
     pub layouts: bool,
@@ -114,6 +115,19 @@ pub struct ImportOptions {
 /// When the mapping does not fit the archive (wrong source format, a field no page has), when
 /// two outputs would land on one path or URL, or when a page cannot be read.
 pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> Result<Plan> {
+    // Without a mapping, the shipped one for this source and target.
+    let shipped;
+    let opts = match (&opts.mapping, Format::from_name(&model.site.generator)) {
+        (None, Some(from)) => {
+            shipped = ImportOptions {
+                to: opts.to,
+                mapping: Mapping::shipped(from, opts.to),
+                layouts: opts.layouts,
+            };
+            &shipped
+        }
+        _ => opts,
+    };
     if let Some(m) = &opts.mapping {
         if m.from.name() != model.site.generator {
             return Err(Error::Config {
@@ -146,16 +160,23 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
         let known = known_fields(model);
         m.check_fields(&|f| known.contains(f))?;
     }
-    if model.site.generator != "hugo" {
+    let supported = match model.site.generator.as_str() {
+        "hugo" => true,
+        "jekyll" => opts.to == Format::Hugo,
+        _ => false,
+    };
+    if !supported {
         return Err(Error::NotASite {
             path: PathBuf::from("data/carton.json"),
             msg: format!(
-                "importing a {} site is not supported yet: carton imports Hugo archives",
-                model.site.generator
+                "importing a {} site into {} is not supported yet: carton imports Hugo archives into Hugo, Jekyll and Zola, and Jekyll archives into Hugo",
+                model.site.generator,
+                opts.to.name()
             ),
         });
     }
     let mut plan = match opts.to {
+        Format::Hugo if model.site.generator == "jekyll" => hugo_jekyll::plan(model, files, opts)?,
         Format::Hugo => hugo::plan(model, files, opts)?,
         Format::Jekyll => jekyll::plan(model, files, opts)?,
         Format::Zola => zola::plan(model, files, opts)?,

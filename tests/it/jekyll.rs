@@ -178,3 +178,123 @@ fn links_and_embeds_written_in_liquid_resolve_to_what_jekyll_renders() {
     assert!(second.shortcodes.iter().any(|c| c.name == "include"));
     assert_eq!(model.videos.len(), 1);
 }
+
+/// The file a built site serves a URL from (`/a/` from `a/index.html`, `/a` from `a.html`).
+fn served(public: &Path, url: &str) -> bool {
+    let u = percent_encoding::percent_decode_str(url).decode_utf8_lossy().into_owned();
+    let u = u.trim_start_matches('/');
+    let last = u.rsplit('/').next().unwrap_or("");
+    let file = if u.is_empty() || u.ends_with('/') {
+        format!("{u}index.html")
+    } else if last.contains('.') {
+        u.to_string()
+    } else {
+        format!("{u}.html")
+    };
+    public.join(file).is_file()
+}
+
+#[test]
+fn eig_jekyll_converts_to_hugo_and_every_old_url_answers() {
+    let Some(e) = eig_jekyll() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("eig-hugo");
+    let run =
+        carton().arg("import").arg(&e.zip).args(["--to", "hugo", "-o"]).arg(&out).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    // Every source file once in the report; posts, challenges and people are Hugo pages
+    // with the address Jekyll wrote them at.
+    let report = std::fs::read_to_string(out.join("carton-report.md")).unwrap();
+    assert!(report.contains("704 in the archive, 704 accounted for"), "{report}");
+    let post = std::fs::read_to_string(
+        out.join("content/posts/bootcamp-comment-souder-un-collectif-de-talents.md"),
+    )
+    .unwrap();
+    assert!(
+        post.contains(
+            "\nurl: /blog/2018/02/27/bootcamp-comment-souder-un-collectif-de-talents.html\n"
+        ),
+        "{post}"
+    );
+    assert!(post.contains("\ndate: 2018-02-27\n") && post.contains("\njekyll_layout: post\n"));
+    let files = list_files(&out);
+    assert_eq!(files.iter().filter(|f| f.starts_with("content/defis/")).count(), 71);
+    assert_eq!(files.iter().filter(|f| f.starts_with("content/communaute/")).count(), 259);
+    assert_eq!(files.iter().filter(|f| f.starts_with("content/posts/")).count(), 61);
+    // The data file with a duplicate key, which Hugo refuses, is kept raw and reported.
+    assert!(files.contains(&"_jekyll/_data/personnes.yml".to_string()));
+    assert!(files.contains(&"data/defis.yml".to_string()));
+    assert!(files.contains(&"static/_redirects".to_string()));
+    // Built by Debian's Hugo and the current one, every old URL and alias answers.
+    let hugos: Vec<std::path::PathBuf> = tool("hugo").into_iter().chain(hugo_new()).collect();
+    for (n, hugo) in hugos.iter().enumerate() {
+        let public = dir.path().join(format!("public-{n}"));
+        let run = std::process::Command::new(hugo)
+            .arg("--source")
+            .arg(&out)
+            .arg("--destination")
+            .arg(&public)
+            .arg("--quiet")
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}: {}",
+            hugo.display(),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let mut lost = Vec::new();
+        for p in e.model.pages.iter().filter(|p| !p.draft) {
+            for u in std::iter::once(&p.url).chain(&p.aliases) {
+                if !served(&public, u) {
+                    lost.push(format!("{} ({})", u, p.path));
+                }
+            }
+        }
+        assert!(lost.is_empty(), "{}: old URLs that lead nowhere: {lost:?}", hugo.display());
+    }
+}
+
+#[test]
+fn liquid_becomes_hugo_or_is_carried_verbatim_and_reported() {
+    let site = site(&[
+        ("_config.yml", b"title: T\nbaseurl: /sub\nurl: https://example.org\n"),
+        ("docs/a.pdf", b"%PDF-1.4\n"),
+        ("_drafts/idea.md", b"---\ntitle: Idea\n---\nSoon\n"),
+        (
+            "_posts/2019-02-01-second.md",
+            b"---\ntitle: Second\npublished: false\ntags: a b\nredirect_from: /old/second/\n---\n[a]({{ site.baseurl }}/docs/a.pdf)\n{% include youtube.html id=\"dQw4w9WgXcQ\" %}\n{% raw %}{{ kept }}{% endraw %}\n{% highlight ruby %}\nputs 1\n{% endhighlight %}\n{% comment %}note{% endcomment %}\n{% for x in site.posts %}{{ x.title }}{% endfor %}\n",
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hugo");
+    let run = carton()
+        .arg("convert")
+        .arg(site.path())
+        .args(["--to", "hugo", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let page = std::fs::read_to_string(out.join("content/posts/second.md")).unwrap();
+    for expected in [
+        "draft: true\n",
+        "tags:\n- a\n- b\n",
+        "url: /2019/02/01/second.html\n",
+        "aliases:\n- /old/second/\n",
+        "[a](/docs/a.pdf)\n",
+        "{{< youtube dQw4w9WgXcQ >}}\n",
+        "{{ kept }}\n",
+        "```ruby\nputs 1\n```\n",
+        "<!--note-->\n",
+        "{% for x in site.posts %}{{ x.title }}{% endfor %}\n",
+    ] {
+        assert!(page.contains(expected), "{expected:?} not in:\n{page}");
+    }
+    assert!(!page.contains("published"), "{page}");
+    let report = std::fs::read_to_string(out.join("carton-report.md")).unwrap();
+    assert!(report.contains("`_posts/2019-02-01-second.md:14` for: Liquid"), "{report}");
+    // The draft stays a draft.
+    let idea = std::fs::read_to_string(out.join("content/posts/idea.md")).unwrap();
+    assert!(idea.contains("draft: true\n"), "{idea}");
+}

@@ -20,14 +20,13 @@ fn format_of(t: TargetArg) -> Format {
     }
 }
 
-/// The mapping given, or the shipped one for Hugo to this target (none for Hugo to Hugo).
+/// The mapping given; without one, the import takes the shipped one for the archive's
+/// generator and the target.
 fn mapping(flags: &ImportFlags) -> anyhow::Result<Option<Mapping>> {
-    let to = format_of(flags.to);
-    match &flags.mapping {
-        Some(p) => Ok(Some(Mapping::load(p)?)),
-        None if to == Format::Hugo => Ok(None),
-        None => Ok(Mapping::shipped(Format::Hugo, to)),
-    }
+    Ok(match &flags.mapping {
+        Some(p) => Some(Mapping::load(p)?),
+        None => None,
+    })
 }
 
 fn options(flags: &ImportFlags) -> anyhow::Result<ImportOptions> {
