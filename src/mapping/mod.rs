@@ -21,6 +21,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("hugo-to-jekyll.yaml", include_str!("../../mappings/hugo-to-jekyll.yaml")),
     ("hugo-to-zola.yaml", include_str!("../../mappings/hugo-to-zola.yaml")),
     ("jekyll-to-hugo.yaml", include_str!("../../mappings/jekyll-to-hugo.yaml")),
+    ("eig-jekyll-to-hugo.yaml", include_str!("../../mappings/eig-jekyll-to-hugo.yaml")),
 ];
 
 /// A site format carton reads or writes.
@@ -65,6 +66,8 @@ struct Raw {
     #[serde(default)]
     sections: IndexMap<String, String>,
     #[serde(default)]
+    joins: Vec<Join>,
+    #[serde(default)]
     paths: Vec<PathRule>,
     #[serde(default)]
     shortcodes: IndexMap<String, RawShortcode>,
@@ -91,6 +94,27 @@ pub struct Fields {
     /// Field (new name) -> the format its dates are written in.
     #[serde(default)]
     pub dates: IndexMap<String, dates::DateFormat>,
+}
+
+/// Records of a data file of the site joined into the pages they describe: each record
+/// whose `key` field equals the page's `on` value gives the page its fields (the page's own
+/// win). Joined fields then go through the field rules like the page's own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Join {
+    /// The data file (`_data/defis.yml`): a map of records (the key is `_key`) or a list.
+    pub data: String,
+    /// What of the page is matched: `url`, `title`, `slug` (the file name without date and
+    /// extension), `path`, or `field:NAME` (a front matter field).
+    pub on: String,
+    /// The record's field holding that value, or `_key` for its key in a map.
+    pub key: String,
+    /// Only the pages of this section (Hugo) or collection (Jekyll).
+    #[serde(default)]
+    pub section: Option<String>,
+    /// The record fields joined (every one when empty).
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 /// Moves files whose output path starts with `from` to start with `to`; links follow.
@@ -139,6 +163,8 @@ pub struct Mapping {
     pub fields: Fields,
     /// Source section -> target section or collection (`posts` for Jekyll's `_posts`).
     pub sections: IndexMap<String, String>,
+    /// Data joins, applied in order before the field rules.
+    pub joins: Vec<Join>,
     /// Output path rules.
     pub paths: Vec<PathRule>,
     /// Shortcode name -> rule.
@@ -167,6 +193,16 @@ fn line_of(text: &str, key: &str, from: usize) -> usize {
             quoted.iter().any(|q| t.starts_with(q.as_str())) || t == key
         })
         .map_or(from.max(1), |(i, _)| i + 1)
+}
+
+/// The line of a join's entry: the line that names its data file.
+fn join_line(text: &str, data: &str) -> usize {
+    let from = line_of(text, "joins", 1);
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| l.contains("data:") && l.contains(data))
+        .map_or(from, |(i, _)| i + 1)
 }
 
 impl Mapping {
@@ -236,6 +272,25 @@ impl Mapping {
             }
             shortcodes.insert(name, ShortcodeRule { emit, when, line });
         }
+        for join in &raw.joins {
+            let line = join_line(text, &join.data);
+            let on_ok = matches!(join.on.as_str(), "url" | "title" | "slug" | "path")
+                || join.on.strip_prefix("field:").is_some_and(|f| !f.is_empty());
+            if !on_ok {
+                return Err(mapping_error(
+                    origin,
+                    line,
+                    1,
+                    format!(
+                        "join `{}`: `on: {}` is not url, title, slug, path or field:NAME",
+                        join.data, join.on
+                    ),
+                ));
+            }
+            if let Some(why) = unsafe_output_path(&join.data) {
+                return Err(mapping_error(origin, line, 1, format!("join `{}`: {why}", join.data)));
+            }
+        }
         for rule in &raw.paths {
             for p in [&rule.from, &rule.to] {
                 if let Some(why) = unsafe_output_path(p) {
@@ -268,6 +323,7 @@ impl Mapping {
             to: raw.to,
             fields: raw.fields,
             sections: raw.sections,
+            joins: raw.joins,
             paths: raw.paths,
             shortcodes,
             files: raw.files,
@@ -330,6 +386,11 @@ impl Mapping {
             }
         }
         p.to_string()
+    }
+
+    /// Where the join of data file `data` is written.
+    pub fn join_line(&self, data: &str) -> usize {
+        join_line(&self.text, data)
     }
 
     /// Where a rule about `key` is written, for reports.

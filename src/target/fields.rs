@@ -73,6 +73,10 @@ pub fn apply(
 fn map_value(v: &Value, map: &indexmap::IndexMap<String, Value>) -> Value {
     match v {
         Value::String(s) => map.get(s).cloned().unwrap_or_else(|| v.clone()),
+        // Numbers and booleans are matched by how they are written (`promotion: 4`).
+        Value::Number(_) | Value::Bool(_) => {
+            map.get(&v.to_string()).cloned().unwrap_or_else(|| v.clone())
+        }
         Value::Array(items) => Value::Array(items.iter().map(|i| map_value(i, map)).collect()),
         _ => v.clone(),
     }

@@ -10,6 +10,7 @@ pub mod decap;
 pub mod fields;
 mod hugo;
 mod hugo_jekyll;
+mod joins;
 
 mod jekyll;
 pub mod report;
@@ -157,6 +158,15 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
                 ),
             });
         }
+    }
+    // Data joins first: the field rules may name the fields they bring.
+    let mut join_notes = Vec::new();
+    let joined = match &opts.mapping {
+        Some(m) => joins::apply(model, files, m, &mut join_notes)?,
+        None => None,
+    };
+    let model = joined.as_ref().unwrap_or(model);
+    if let Some(m) = &opts.mapping {
         let known = known_fields(model);
         m.check_fields(&|f| known.contains(f))?;
     }
@@ -181,6 +191,7 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
         Format::Jekyll => jekyll::plan(model, files, opts)?,
         Format::Zola => zola::plan(model, files, opts)?,
     };
+    plan.report.notes.extend(join_notes);
     decap_config(model, files, opts, &mut plan)?;
     check_collisions(&mut plan)?;
     plan.files.sort_by(|a, b| a.path.cmp(&b.path));
