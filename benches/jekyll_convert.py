@@ -72,7 +72,7 @@ def jekyll_urls(site):
     tmp = tempfile.mkdtemp()
     try:
         zip_path = os.path.join(tmp, "site.zip")
-        subprocess.run([CARTON, "export", site, "-o", zip_path, "-q"], check=True)
+        subprocess.run([CARTON, "export", site, "-o", zip_path, "-q"], check=True, stderr=subprocess.DEVNULL)
         with zipfile.ZipFile(zip_path) as z:
             name = next(n for n in z.namelist() if n.endswith("data/carton.json"))
             model = json.loads(z.read(name))

@@ -21,6 +21,8 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("hugo-to-jekyll.yaml", include_str!("../../mappings/hugo-to-jekyll.yaml")),
     ("hugo-to-zola.yaml", include_str!("../../mappings/hugo-to-zola.yaml")),
     ("jekyll-to-hugo.yaml", include_str!("../../mappings/jekyll-to-hugo.yaml")),
+    ("jekyll-to-jekyll.yaml", include_str!("../../mappings/jekyll-to-jekyll.yaml")),
+    ("jekyll-to-zola.yaml", include_str!("../../mappings/jekyll-to-zola.yaml")),
     ("eig-jekyll-to-hugo.yaml", include_str!("../../mappings/eig-jekyll-to-hugo.yaml")),
 ];
 

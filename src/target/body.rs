@@ -20,6 +20,9 @@ pub enum Flavour {
     Jekyll,
     /// Zola: Hugo calls are inert text there.
     Zola,
+    /// The source's own generator (Jekyll to Jekyll): text is copied as it is and calls
+    /// without a rule stay as written.
+    Same,
 }
 
 /// What the body rewriter needs from the target.
@@ -186,7 +189,7 @@ impl<'p> Rewriter<'_, 'p> {
     /// Text of the source as the target must read it.
     fn protect(&self, s: &str) -> String {
         match self.ctx.flavour {
-            Flavour::Hugo => s.to_string(),
+            Flavour::Hugo | Flavour::Same => s.to_string(),
             Flavour::Zola => zola_escape(&unescape_hugo_comments(s)),
             Flavour::Jekyll => liquid_raw(&unescape_hugo_comments(s)),
         }
@@ -206,7 +209,9 @@ impl<'p> Rewriter<'_, 'p> {
             return self.liquid(i, c);
         }
         let verbatim = &self.text[c.span.range()];
-        if matches!(c.name.as_str(), "ref" | "relref") && self.ctx.flavour != Flavour::Hugo {
+        if matches!(c.name.as_str(), "ref" | "relref")
+            && !matches!(self.ctx.flavour, Flavour::Hugo | Flavour::Same)
+        {
             let url = self
                 .page
                 .references
@@ -224,7 +229,7 @@ impl<'p> Rewriter<'_, 'p> {
         }
         let rule = self.ctx.rules.and_then(|r| r.get(&c.name));
         let Some(rule) = rule else {
-            if self.ctx.flavour == Flavour::Hugo {
+            if matches!(self.ctx.flavour, Flavour::Hugo | Flavour::Same) {
                 // Hugo reads its own calls: keep the tags, convert what is inside.
                 return self.keep_tags(i, c);
             }
@@ -288,6 +293,10 @@ impl<'p> Rewriter<'_, 'p> {
                     return self.protect_call(verbatim);
                 }
             }
+        }
+        // Jekyll reads its own Liquid: kept as written.
+        if self.ctx.flavour == Flavour::Same {
+            return verbatim.to_string();
         }
         // A link tag or output: what the page's reference to it resolved to.
         let owned =

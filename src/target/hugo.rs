@@ -1,7 +1,8 @@
-//! Hugo target. With no mapping, or one without rules, the archive's site is given back byte
-//! for byte. With rules, only the spans they touch change: front matter keys and values
-//! (edited in place, so key order, quoting and comments stay), shortcode calls with a rule,
-//! and links whose target moved.
+//! A site into its own generator: Hugo to Hugo, Jekyll to Jekyll. With no mapping, or one
+//! without rules, the archive's site is given back byte for byte. With rules, only the spans
+//! they touch change: front matter keys and values (edited in place, so key order, quoting
+//! and comments stay), shortcode calls and Liquid tags with a rule, and links whose target
+//! moved.
 
 use super::body::{self, Flavour};
 use super::report::{Action, Note};
@@ -30,7 +31,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
     let mapping_name = opts.mapping.as_ref().map(|m| m.origin.display().to_string());
     let mut plan = Plan {
         files: Vec::new(),
-        report: super::report::Report::new("hugo", mapping_name, model.files.len()),
+        report: super::report::Report::new(&model.site.generator, mapping_name, model.files.len()),
     };
     let mapping = match &opts.mapping {
         Some(m) if has_rules(m) => m,
@@ -99,7 +100,8 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
         }
         generated(&mut plan, path, text.clone().into_bytes(), "file given by the mapping");
     }
-    if opts.layouts {
+    // A Jekyll site keeps its own layouts (Jekyll builds without them, warning).
+    if opts.layouts && model.site.generator == "hugo" {
         layouts(model, &mut plan);
     }
     Ok(plan)
@@ -138,7 +140,7 @@ fn convert_page(
     }
     let ctx = body::Ctx {
         rules: Some(&mapping.shortcodes),
-        flavour: Flavour::Hugo,
+        flavour: Flavour::Same,
         new_url,
         base_url: &model.site.base_url,
     };

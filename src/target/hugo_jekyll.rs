@@ -27,13 +27,14 @@ struct Placed {
 }
 
 /// The URL Hugo writes the page at: the file Jekyll wrote (`/about` was `about.html`).
-fn hugo_url(jekyll_url: &str) -> String {
+pub(super) fn hugo_url(jekyll_url: &str) -> String {
     let u = urls::decode(jekyll_url);
     let last = u.rsplit('/').next().unwrap_or("");
     if u.ends_with('/') || last.contains('.') { u } else { format!("{u}.html") }
 }
 
-fn section_of(mapping: Option<&Mapping>, section: &str) -> String {
+/// The target section of a Jekyll collection.
+pub(super) fn section_of(mapping: Option<&Mapping>, section: &str) -> String {
     let name = mapping
         .and_then(|m| m.sections.get(section))
         .cloned()
@@ -53,16 +54,23 @@ fn slug(path: &str) -> String {
     DATED.captures(stem).map_or_else(|| stem.to_string(), |c| c[1].to_string())
 }
 
-fn place(page: &Page, mapping: Option<&Mapping>, taken: &mut BTreeSet<String>) -> Placed {
-    let url = hugo_url(&page.url);
+/// Where a Jekyll page goes under a content folder: the home page as `_index.md`, a
+/// folder's `index.html` as that folder's `_index.md`, a page at its path, a post or
+/// document in its section (`posts`, or what the mapping names) by its name without date.
+/// Two documents with one name (two years of one title) get a suffix; their URLs, set
+/// explicitly, do not change.
+pub(super) fn content_rel(
+    page: &Page,
+    mapping: Option<&Mapping>,
+    taken: &mut BTreeSet<String>,
+) -> String {
     let out = if page.kind == PageKind::Home {
-        "content/_index.md".to_string()
+        "_index.md".to_string()
     } else if page.section.is_empty() {
-        // A page at its path; `index.html` of a folder is that folder's page.
         let stem = page.path.rsplit_once('.').map_or(page.path.as_str(), |(s, _)| s);
         match stem.strip_suffix("/index") {
-            Some(dir) => format!("content/{dir}/_index.md"),
-            None => format!("content/{stem}.md"),
+            Some(dir) => format!("{dir}/_index.md"),
+            None => format!("{stem}.md"),
         }
     } else {
         let section = section_of(mapping, &page.section);
@@ -73,17 +81,48 @@ fn place(page: &Page, mapping: Option<&Mapping>, taken: &mut BTreeSet<String>) -
         } else {
             String::new()
         };
-        format!("content/{section}{dir}/{}.md", slug(&page.path))
+        format!("{section}{dir}/{}.md", slug(&page.path))
     };
-    // Two documents with one slug (two years of one title): the second gets a suffix; the
-    // URL, set explicitly, does not change.
     let mut candidate = out.clone();
     let mut n = 2;
     while !taken.insert(candidate.to_lowercase()) {
         candidate = format!("{}-{n}.md", out.trim_end_matches(".md"));
         n += 1;
     }
-    Placed { out: candidate, url }
+    candidate
+}
+
+fn place(page: &Page, mapping: Option<&Mapping>, taken: &mut BTreeSet<String>) -> Placed {
+    Placed {
+        out: format!("content/{}", content_rel(page, mapping, taken)),
+        url: hugo_url(&page.url),
+    }
+}
+
+/// Where a Jekyll file that is neither page nor static file goes: data files the target
+/// reads into `data/`, anything else (templates, includes, a data file that does not
+/// parse, unpublished files) under `_jekyll/`, with why it is kept raw.
+pub(super) fn other_file(model: &Model, path: &str) -> (String, Option<&'static str>) {
+    let data_dir = model.site.config.get("data_dir").and_then(Value::as_str).unwrap_or("_data");
+    let broken = model.problems.iter().any(|p| p.code == "data-file" && p.path == path);
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match path.strip_prefix(&format!("{data_dir}/")) {
+        Some(rest) if matches!(ext.as_str(), "yml" | "yaml" | "json" | "toml") && !broken => {
+            (format!("data/{rest}"), None)
+        }
+        Some(_) => (
+            format!("_jekyll/{path}"),
+            Some(
+                "a data file the target cannot read (a format it does not take, or it does not parse): kept under _jekyll/",
+            ),
+        ),
+        None => (
+            format!("_jekyll/{path}"),
+            Some(
+                "a Jekyll template, include or unpublished file: kept under _jekyll/, which the target does not read",
+            ),
+        ),
+    }
 }
 
 pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> Result<Plan> {
@@ -100,9 +139,6 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
     let mut taken = BTreeSet::new();
     let placed: HashMap<&str, Placed> =
         model.pages.iter().map(|p| (p.path.as_str(), place(p, mapping, &mut taken))).collect();
-    let broken_data: BTreeSet<&str> =
-        model.problems.iter().filter(|p| p.code == "data-file").map(|p| p.path.as_str()).collect();
-    let data_dir = model.site.config.get("data_dir").and_then(Value::as_str).unwrap_or("_data");
 
     let mut new_url: HashMap<String, String> = HashMap::new();
     let mut out_of: HashMap<&str, (String, Option<&'static str>)> = HashMap::new();
@@ -117,30 +153,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
                 None => (format!("static/{}", f.path), None),
             },
             FileRole::Config => continue,
-            _ => {
-                let in_data = f.path.strip_prefix(&format!("{data_dir}/"));
-                let ext = f.path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-                match in_data {
-                    Some(rest)
-                        if matches!(ext.as_str(), "yml" | "yaml" | "json" | "toml")
-                            && !broken_data.contains(f.path.as_str()) =>
-                    {
-                        (format!("data/{rest}"), None)
-                    }
-                    Some(_) => (
-                        format!("_jekyll/{}", f.path),
-                        Some(
-                            "a data file Hugo cannot read (a format it does not take, or it does not parse): kept under _jekyll/",
-                        ),
-                    ),
-                    None => (
-                        format!("_jekyll/{}", f.path),
-                        Some(
-                            "a Jekyll template, include or unpublished file: kept under _jekyll/, which Hugo does not read",
-                        ),
-                    ),
-                }
-            }
+            _ => other_file(model, &f.path),
         };
         let out = mapping.map_or_else(|| out.clone(), |m| m.apply_paths(&out));
         if f.role == FileRole::Static && out.starts_with("static/") {

@@ -170,24 +170,20 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
         let known = known_fields(model);
         m.check_fields(&|f| known.contains(f))?;
     }
-    let supported = match model.site.generator.as_str() {
-        "hugo" => true,
-        "jekyll" => opts.to == Format::Hugo,
-        _ => false,
-    };
-    if !supported {
+    if !matches!(model.site.generator.as_str(), "hugo" | "jekyll") {
         return Err(Error::NotASite {
             path: PathBuf::from("data/carton.json"),
             msg: format!(
-                "importing a {} site into {} is not supported yet: carton imports Hugo archives into Hugo, Jekyll and Zola, and Jekyll archives into Hugo",
-                model.site.generator,
-                opts.to.name()
+                "importing a {} site is not supported: carton imports Hugo and Jekyll archives",
+                model.site.generator
             ),
         });
     }
     let mut plan = match opts.to {
         Format::Hugo if model.site.generator == "jekyll" => hugo_jekyll::plan(model, files, opts)?,
         Format::Hugo => hugo::plan(model, files, opts)?,
+        // Into its own generator: the same tree, with only what the rules name changed.
+        Format::Jekyll if model.site.generator == "jekyll" => hugo::plan(model, files, opts)?,
         Format::Jekyll => jekyll::plan(model, files, opts)?,
         Format::Zola => zola::plan(model, files, opts)?,
     };

@@ -83,7 +83,14 @@ pub fn static_url(model: &Model, path: &str) -> Option<String> {
     for m in &model.site.mounts {
         if m.target == "static" || m.target.starts_with("static/") {
             let sub = m.target.strip_prefix("static").unwrap_or("").trim_start_matches('/');
-            if let Some(rest) = path.strip_prefix(&format!("{}/", m.source.trim_end_matches('/'))) {
+            let source = m.source.trim_end_matches('/');
+            // A site whose root is published (Jekyll) mounts the empty folder.
+            let rest = if source.is_empty() {
+                Some(path)
+            } else {
+                path.strip_prefix(&format!("{source}/"))
+            };
+            if let Some(rest) = rest {
                 let rel = if sub.is_empty() { rest.to_string() } else { format!("{sub}/{rest}") };
                 return Some(format!("/{rel}"));
             }

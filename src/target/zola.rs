@@ -116,6 +116,17 @@ fn content_out(page: &Page) -> String {
     }
 }
 
+/// The content folder of a section of the model: Hugo's folder, or for a Jekyll
+/// collection the section the mapping names (`posts` unless renamed).
+fn section_dir(model: &Model, mapping: Option<&Mapping>, path: &str) -> String {
+    let path = if model.site.generator == "jekyll" {
+        super::hugo_jekyll::section_of(mapping, path)
+    } else {
+        path.to_string()
+    };
+    if path.is_empty() { "content".into() } else { format!("content/{path}") }
+}
+
 /// The folder of an output path (`content/a/b.md` -> `content/a`).
 fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
@@ -144,6 +155,10 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
         })
         .collect();
 
+    let jekyll = model.site.generator == "jekyll";
+    // Files Zola cannot use are kept under this folder, which it does not read.
+    let keep = if jekyll { "_jekyll" } else { "_hugo" };
+    let mut taken = BTreeSet::new();
     // Content files: where each goes, its URL, its aliases.
     let mut placed: HashMap<&str, Placed> = HashMap::new();
     let mut raw_pages: Vec<(&Page, String)> = Vec::new();
@@ -152,14 +167,18 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
         let readable = MARKDOWN.contains(&e.as_str()) || e == "html" || e == "htm";
         if !readable || !page.text.utf8 {
             let why = if page.text.utf8 {
-                format!("a .{e} page: Zola reads Markdown only; kept under _hugo/")
+                format!("a .{e} page: Zola reads Markdown only; kept under {keep}/")
             } else {
-                "not UTF-8 text: Zola cannot read it; kept under _hugo/".into()
+                format!("not UTF-8 text: Zola cannot read it; kept under {keep}/")
             };
             raw_pages.push((page, why));
             continue;
         }
-        let out = format!("content/{}", content_out(page));
+        let out = if jekyll {
+            format!("content/{}", super::hugo_jekyll::content_rel(page, mapping, &mut taken))
+        } else {
+            format!("content/{}", content_out(page))
+        };
         let mut aliases: Vec<String> = page
             .aliases
             .iter()
@@ -168,15 +187,18 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
                     .unwrap_or_else(|| a.clone())
             })
             .collect();
-        let (url, section) = if page.kind == PageKind::Page {
-            let (path, alias) = page_path(&page.url);
+        let (url, section) = if !out.ends_with("_index.md") {
+            // Jekyll served `/about` from about.html: that file's URL is the old one too.
+            let old =
+                if jekyll { super::hugo_jekyll::hugo_url(&page.url) } else { page.url.clone() };
+            let (path, alias) = page_path(&old);
             aliases.extend(alias);
             (format!("/{path}/").replace("//", "/"), false)
         } else {
             let dir = dir_of(&out).strip_prefix("content").unwrap_or("");
             let url = format!("{dir}/");
             let old = urls::decode(&page.url);
-            if !urls::same_resource(&old, &url) {
+            if !old.is_empty() && !urls::same_resource(&old, &url) {
                 aliases.push(old);
             }
             (url, true)
@@ -198,6 +220,13 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             owner.insert(r.as_str(), p);
         }
     }
+    let other = |path: &str| {
+        if jekyll {
+            super::hugo_jekyll::other_file(model, path).0
+        } else {
+            super::other_file(path, "data")
+        }
+    };
     let mut out_of: HashMap<&str, String> = HashMap::new();
     let mut new_url: HashMap<String, String> = HashMap::new();
     for (path, pl) in &placed {
@@ -215,10 +244,10 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             (Some((out, url)), _) => (out, Some(url)),
             (None, FileRole::Static | FileRole::Resource) => match urls.of(&f.path) {
                 Some(u) => (format!("static{u}"), Some(u.to_string())),
-                None => (super::other_file(&f.path, "data"), None),
+                None => (other(&f.path), None),
             },
             (None, FileRole::Config) => continue,
-            (None, _) => (super::other_file(&f.path, "data"), None),
+            (None, _) => (other(&f.path), None),
         };
         let out = mapping.map_or_else(|| out.clone(), |m| m.apply_paths(&out));
         let url = match url {
@@ -233,7 +262,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
 
     let zola_dated: HashMap<&str, bool> =
         model.pages.iter().map(|p| (p.path.as_str(), zola_date_of(p).is_some())).collect();
-    let sort_by = sort_orders(model, &placed, &zola_dated, &mut plan.report);
+    let sort_by = sort_orders(model, mapping, &placed, &zola_dated, &mut plan.report);
     let taxonomies: BTreeSet<&str> = model.taxonomies.iter().map(|t| t.name.as_str()).collect();
     let ctx = PageCtx { model, mapping, new_url: &new_url, taxonomies: &taxonomies };
 
@@ -270,7 +299,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             continue;
         }
         if let Some((_, why)) = raw_pages.iter().find(|(p, _)| p.path == f.path) {
-            let out = format!("_hugo/{}", f.path);
+            let out = format!("{keep}/{}", f.path);
             plan.files.push(OutFile { path: out.clone(), content: Content::Copy(f.path.clone()) });
             plan.report.file(&f.path, Action::Raw, Some(&out), Some(why.clone()));
             continue;
@@ -282,10 +311,14 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
                 None,
                 Some("read into config.toml".into()),
             ),
-            (_, Some(out)) if out.starts_with("_hugo/") => {
+            (_, Some(out)) if out.starts_with(&format!("{keep}/")) => {
                 plan.files
                     .push(OutFile { path: out.clone(), content: Content::Copy(f.path.clone()) });
-                let why = if f.role == FileRole::Resource {
+                let why = if jekyll {
+                    super::hugo_jekyll::other_file(model, &f.path)
+                        .1
+                        .unwrap_or("kept under _jekyll/")
+                } else if f.role == FileRole::Resource {
                     "a resource that belongs to no page: kept under _hugo/"
                 } else {
                     "a Hugo template or build input: Zola cannot use it; kept under _hugo/ (which Zola does not read)"
@@ -294,20 +327,23 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             }
             (_, Some(out)) => copy(&mut plan, &f.path, out),
             (_, None) => {
-                let out = format!("_hugo/{}", f.path);
+                let out = format!("{keep}/{}", f.path);
                 plan.files
                     .push(OutFile { path: out.clone(), content: Content::Copy(f.path.clone()) });
                 plan.report.file(
                     &f.path,
                     Action::Raw,
                     Some(&out),
-                    Some("published nowhere by Hugo: kept under _hugo/".into()),
+                    Some(format!(
+                        "published nowhere by {}: kept under {keep}/",
+                        model.site.generator
+                    )),
                 );
             }
         }
     }
 
-    missing_sections(model, &placed, &sort_by, &mut plan)?;
+    missing_sections(model, mapping, &placed, &sort_by, &mut plan)?;
     let term_sources = term_redirects(model, &placed, &mut plan);
     config(model, &term_sources, &mut plan)?;
     if let Some(m) = mapping {
@@ -374,6 +410,7 @@ fn zola_date_of(page: &Page) -> Option<Datetime> {
 /// pages that miss the key).
 fn sort_orders(
     model: &Model,
+    mapping: Option<&Mapping>,
     placed: &HashMap<&str, Placed>,
     dated: &HashMap<&str, bool>,
     report: &mut Report,
@@ -389,7 +426,7 @@ fn sort_orders(
     };
     let mut out = HashMap::new();
     for s in &model.sections {
-        let dir = if s.path.is_empty() { "content".into() } else { format!("content/{}", s.path) };
+        let dir = section_dir(model, mapping, &s.path);
         let rendered: Vec<&String> =
             s.pages.iter().filter(|p| placed.get(p.as_str()).is_some_and(|pl| pl.render)).collect();
         let order = if rendered.is_empty() {
@@ -458,6 +495,15 @@ fn strings(v: &Value) -> Option<Vec<String>> {
         Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_string)).collect(),
         _ => None,
     }
+}
+
+/// Taxonomy terms as Zola takes them: trimmed, none empty.
+fn toml_terms(list: &[String]) -> Vec<toml::Value> {
+    list.iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(|t| toml::Value::String(t.to_string()))
+        .collect()
 }
 
 /// Whether Hugo's build options say the page is not rendered (`build: {render: never}`,
@@ -642,14 +688,11 @@ fn convert_page(
     }
     for (k, v) in fields {
         if !pl.section && ctx.taxonomies.contains(k.as_str()) {
-            match strings(&v) {
+            // The terms as the model read them (Jekyll splits a string of tags on spaces).
+            let read = page.taxonomies.get(&k).cloned().or_else(|| strings(&v));
+            match read {
                 Some(list) => {
-                    let terms: Vec<toml::Value> = list
-                        .iter()
-                        .map(|t| t.trim())
-                        .filter(|t| !t.is_empty())
-                        .map(|t| toml::Value::String(t.to_string()))
-                        .collect();
+                    let terms = toml_terms(&list);
                     if terms.len() != list.len() || list.iter().any(|t| t.trim() != t) {
                         note(&k, "terms trimmed of surrounding spaces, empty ones left out (Zola refuses empty terms)".into());
                     }
@@ -675,6 +718,17 @@ fn convert_page(
                 }
                 (_, v) => {
                     extra.insert(k, v);
+                }
+            }
+        }
+    }
+    // Terms the page has without a field: Jekyll's categories from a post's folders.
+    if !pl.section {
+        for (name, terms) in &page.taxonomies {
+            if ctx.taxonomies.contains(name.as_str()) && !taxonomies.contains_key(name) {
+                let terms = toml_terms(terms);
+                if !terms.is_empty() {
+                    taxonomies.insert(name.clone(), toml::Value::Array(terms));
                 }
             }
         }
@@ -728,6 +782,7 @@ fn convert_page(
 /// (Hugo lists those pages in the section above; so does Zola with `transparent`).
 fn missing_sections(
     model: &Model,
+    mapping: Option<&Mapping>,
     placed: &HashMap<&str, Placed>,
     sort_by: &HashMap<String, Option<&'static str>>,
     plan: &mut Plan,
@@ -743,7 +798,7 @@ fn missing_sections(
         model.taxonomies.iter().map(|t| format!("/{}/", slug::slugify(&t.name))).collect();
     let mut want: BTreeMap<String, (Table, &'static str)> = BTreeMap::new();
     for s in model.sections.iter().filter(|s| s.index.is_none()) {
-        let dir = if s.path.is_empty() { "content".into() } else { format!("content/{}", s.path) };
+        let dir = section_dir(model, mapping, &s.path);
         if have.contains(&dir) {
             continue;
         }
@@ -761,7 +816,7 @@ fn missing_sections(
         let old = urls::decode(&s.url);
         if taxonomy_urls.contains(&url) {
             t.insert("render".into(), toml::Value::Boolean(false));
-        } else if !urls::same_resource(&old, &url) {
+        } else if !old.is_empty() && !urls::same_resource(&old, &url) {
             t.insert("aliases".into(), toml::Value::Array(vec![toml::Value::String(old)]));
         }
         want.insert(dir, (t, "section index Zola needs (Hugo had none)"));
@@ -816,7 +871,8 @@ fn term_redirects(
                 sources.insert(key, pl.out["content/".len()..].to_string());
             }
             let old = urls::decode(&term.url);
-            if urls::same_resource(&old, &zola) {
+            // Jekyll has no term pages: nothing to keep.
+            if old.is_empty() || urls::same_resource(&old, &zola) {
                 continue;
             }
             let dir = old.trim_matches('/');

@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-struct Exported {
+pub(crate) struct Exported {
     _dir: tempfile::TempDir,
-    site: std::path::PathBuf,
-    zip: std::path::PathBuf,
-    model: Model,
+    pub(crate) site: std::path::PathBuf,
+    pub(crate) zip: std::path::PathBuf,
+    pub(crate) model: Model,
 }
 
-fn eig_jekyll() -> Option<&'static Exported> {
+pub(crate) fn eig_jekyll() -> Option<&'static Exported> {
     static CELL: OnceLock<Option<Exported>> = OnceLock::new();
     CELL.get_or_init(|| {
         let site = corpus("eig-jekyll")?;
@@ -454,4 +454,56 @@ fn joins_bring_records_into_pages_and_report_what_matched_nothing() {
         .unwrap();
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && err.contains("m.yaml:5") && err.contains("colour"), "{err}");
+}
+
+#[test]
+fn a_jekyll_archive_comes_back_as_the_same_tree_and_a_mapping_edits_only_its_spans() {
+    let Some(e) = eig_jekyll() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("same");
+    let run = carton()
+        .arg("import")
+        .arg(&e.zip)
+        .args(["--to", "jekyll", "--report", "-", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    // `diff -r`: every file, byte for byte.
+    let files = list_files(&out);
+    assert_eq!(files, list_files(&e.site));
+    for f in &files {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == std::fs::read(e.site.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    // A renaming mapping changes the spans it names and nothing else.
+    let mapping = dir.path().join("m.yaml");
+    std::fs::write(
+        &mapping,
+        "carton-mapping: 1\nfrom: jekyll\nto: jekyll\nfields:\n  rename:\n    author: auteur\n",
+    )
+    .unwrap();
+    let renamed = dir.path().join("renamed");
+    let run = carton()
+        .arg("import")
+        .arg(&e.zip)
+        .args(["--to", "jekyll", "--report", "-", "--mapping"])
+        .arg(&mapping)
+        .arg("-o")
+        .arg(&renamed)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let f = "_posts/18-02-27-bootcamp-comment-souder-un-collectif-de-talents.md";
+    let before = std::fs::read_to_string(e.site.join(f)).unwrap();
+    let after = std::fs::read_to_string(renamed.join(f)).unwrap();
+    assert!(before.contains("\nauthor: "));
+    assert_eq!(after, before.replacen("\nauthor: ", "\nauteur: ", 1));
+    let unchanged = "_defis/2017-01-01-afd-geodata.md";
+    assert_eq!(
+        std::fs::read(renamed.join(unchanged)).unwrap(),
+        std::fs::read(e.site.join(unchanged)).unwrap()
+    );
 }

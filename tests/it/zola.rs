@@ -73,6 +73,34 @@ fn strings(v: &toml::Value) -> Option<Vec<&str>> {
     v.as_array()?.iter().map(toml::Value::as_str).collect()
 }
 
+/// Every content file of a Zola site, read and checked against Zola's rules.
+fn read_content(
+    out: &Path,
+    files: &[String],
+    taxonomies: &BTreeSet<String>,
+) -> BTreeMap<String, Doc> {
+    let mut docs = BTreeMap::new();
+    for f in files.iter().filter(|f| f.starts_with("content/") && f.ends_with(".md")) {
+        let doc = read_doc(&out.join(f));
+        check_front_matter(f, &doc.fm, f.ends_with("/_index.md"), taxonomies);
+        docs.insert(f.clone(), doc);
+    }
+    docs
+}
+
+/// The written config.toml, and the taxonomies it declares.
+fn zola_config(out: &Path) -> (toml::Table, BTreeSet<String>) {
+    let config: toml::Table =
+        std::fs::read_to_string(out.join("config.toml")).unwrap().parse().unwrap();
+    let taxonomies = config["taxonomies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    (config, taxonomies)
+}
+
 /// Checks one front matter against Zola's keys and types.
 fn check_front_matter(path: &str, fm: &toml::Table, section: bool, taxonomies: &BTreeSet<String>) {
     let keys = if section { SECTION_KEYS } else { PAGE_KEYS };
@@ -175,27 +203,15 @@ fn zola_import_follows_zolas_rules_and_keeps_every_url_video_and_pdf_link() {
     assert_eq!(r.files.len(), e.model.files.len(), "every source file has one outcome");
     assert_eq!(r.counts().values().sum::<usize>(), 1301);
 
-    let config: toml::Table =
-        std::fs::read_to_string(out.join("config.toml")).unwrap().parse().unwrap();
+    let (config, taxonomies) = zola_config(&out);
     assert!(config["base_url"].is_str());
-    let taxonomies: BTreeSet<String> = config["taxonomies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap().to_string())
-        .collect();
     assert_eq!(
         taxonomies,
         ["categories", "expertises", "promos", "themes"].map(String::from).into()
     );
 
     let files = list_files(&out);
-    let mut docs = BTreeMap::new();
-    for f in files.iter().filter(|f| f.starts_with("content/") && f.ends_with(".md")) {
-        let doc = read_doc(&out.join(f));
-        check_front_matter(f, &doc.fm, f.ends_with("/_index.md"), &taxonomies);
-        docs.insert(f.clone(), doc);
-    }
+    let docs = read_content(&out, &files, &taxonomies);
     // Layout: a section index in every folder of pages, never `index.md` beside `_index.md`.
     let dirs: BTreeSet<&str> = docs.keys().map(|p| p.rsplit_once('/').unwrap().0).collect();
     for d in &dirs {
@@ -443,4 +459,48 @@ fn json_report_accounts_for_every_file_and_matches_the_written_report() {
         "unresolved links: {}",
         r["unresolved_links"].as_array().unwrap().len()
     )));
+}
+
+#[test]
+fn a_jekyll_site_converts_to_zola_by_zolas_rules_with_every_old_url() {
+    let Some(e) = crate::jekyll::eig_jekyll() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("eig-zola");
+    let plan = import(&e.zip, &out, Format::Zola, None);
+    assert_eq!(plan.report.files.len(), e.model.files.len());
+    let (_, taxonomies) = zola_config(&out);
+    let files = list_files(&out);
+    let docs = read_content(&out, &files, &taxonomies);
+    assert_eq!(
+        docs.keys()
+            .filter(|p| p.starts_with("content/posts/") && !p.ends_with("_index.md"))
+            .count(),
+        61
+    );
+    assert_eq!(
+        docs.keys()
+            .filter(|p| p.starts_with("content/defis/") && !p.ends_with("_index.md"))
+            .count(),
+        71
+    );
+    let dirs: BTreeSet<&str> = docs.keys().map(|p| p.rsplit_once('/').unwrap().0).collect();
+    for d in &dirs {
+        assert!(docs.contains_key(&format!("{d}/_index.md")), "{d}: pages without a section index");
+    }
+    // Liquid that Zola cannot run is kept as text Zola prints, and reported.
+    assert!(!plan.report.not_converted.is_empty());
+    let published = publish(&out, &docs, &taxonomies);
+    let mut lost = Vec::new();
+    for p in e.model.pages.iter().filter(|p| !p.draft) {
+        for u in std::iter::once(&p.url).chain(&p.aliases) {
+            // Jekyll wrote `/about` as about.html: either answers.
+            let html = format!("{u}.html");
+            if !published.contains(&page_file(u)) && !published.contains(&page_file(&html)) {
+                lost.push(format!("{u} ({})", p.path));
+            }
+        }
+    }
+    assert!(lost.is_empty(), "old URLs that lead nowhere: {lost:?}");
+    // Static files keep their URLs.
+    assert!(published.contains("docs/mini-guide-logiciel-libre.pdf"));
 }
