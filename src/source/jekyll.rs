@@ -974,6 +974,23 @@ fn new_page(
     });
     let published = data.get("published").map(|v| v != &Value::Bool(false) && v != "false");
     let draft = matches!(kind, Kind::Post { draft: true, .. }) || published == Some(false);
+    // `future: false` (Jekyll's default) holds back posts dated after the build: reported,
+    // not marked, so that an archive does not depend on the day it was made.
+    let future = config.value.get("future").and_then(Value::as_bool).unwrap_or(false);
+    if !future
+        && matches!(kind, Kind::Post { draft: false, .. })
+        && let Some(d) = when.and_then(|w| w.date())
+        && d > time::OffsetDateTime::now_utc().date()
+    {
+        model.problems.push(problem(
+            "future",
+            Severity::Info,
+            rel,
+            0,
+            0,
+            format!("dated {d}, after today, and the site has `future: false`: Jekyll publishes it only from that day"),
+        ));
+    }
     let mut taxonomies = BTreeMap::new();
     let mut categories: Vec<String> = match kind {
         Kind::Post { categories, .. } => categories.clone(),
@@ -1104,20 +1121,13 @@ fn redirects(root: &Path, files: &[SourceFile], pages: &mut [Page], model: &mut 
     }
 }
 
-/// Data files (`_data/`): YAML, JSON, CSV and TSV that do not parse are reported.
+/// Data files (`_data/`): YAML, JSON, CSV and TSV files that do not parse are reported.
 fn data_files(config: &Config, files: &[SourceFile], model: &mut Model) {
     let dir = &config.special_dirs[2];
     for f in files.iter().filter(|f| f.rel.starts_with(&format!("{dir}/"))) {
-        let ext = f.rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
         let Ok(text) = std::fs::read_to_string(&f.abs) else { continue };
-        let err = match ext.as_str() {
-            "yml" | "yaml" => serde_yaml::from_str::<serde_yaml::Value>(&text).err().map(|e| {
-                let (l, c) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-                (l, c, e.to_string())
-            }),
-            "json" => serde_json::from_str::<Value>(&text)
-                .err()
-                .map(|e| (e.line(), e.column(), e.to_string())),
+        let err = match super::data::parse(&f.rel, &text) {
+            Some(Err(e)) => Some((e.line, e.column, e.message)),
             _ => None,
         };
         if let Some((line, column, msg)) = err {

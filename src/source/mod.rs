@@ -1,6 +1,7 @@
 //! Site readers (Hugo, Jekyll): find what kind of site a folder holds, list every file of it, and build the
 //! content model. One submodule per generator, plus the parsers they share.
 
+pub mod data;
 mod decap;
 mod hugo;
 mod jekyll;

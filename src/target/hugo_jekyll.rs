@@ -107,6 +107,7 @@ pub(super) fn other_file(model: &Model, path: &str) -> (String, Option<&'static 
     let broken = model.problems.iter().any(|p| p.code == "data-file" && p.path == path);
     let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     match path.strip_prefix(&format!("{data_dir}/")) {
+        // Hugo and Zola read YAML, JSON and TOML data (CSV only through functions).
         Some(rest) if matches!(ext.as_str(), "yml" | "yaml" | "json" | "toml") && !broken => {
             (format!("data/{rest}"), None)
         }

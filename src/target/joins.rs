@@ -104,12 +104,20 @@ pub fn apply(
         }
         let bytes = files.read(&join.data)?;
         let content = String::from_utf8_lossy(&bytes);
-        let parsed: Value = if join.data.ends_with(".json") {
-            serde_json::from_str(&content)
-                .map_err(|e| located(format!("join: `{}` is not JSON: {e}", join.data)))?
-        } else {
-            serde_yaml::from_str(&content)
-                .map_err(|e| located(format!("join: `{}` is not YAML: {e}", join.data)))?
+        let parsed = match crate::source::data::parse(&join.data, &content) {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                return Err(located(format!(
+                    "join: `{}` does not parse (line {}: {})",
+                    join.data, e.line, e.message
+                )));
+            }
+            None => {
+                return Err(located(format!(
+                    "join: `{}` is not a data file carton reads (YAML, JSON, CSV, TSV)",
+                    join.data
+                )));
+            }
         };
         let records = records(parsed);
         // Record key -> record index; case-folded keys as a fallback.

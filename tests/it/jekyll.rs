@@ -393,6 +393,7 @@ fn joins_bring_records_into_pages_and_report_what_matched_nothing() {
         ("_team/ada.md", b"---\ntitle: Ada\nrole: own\n---\nAda\n"),
         ("_team/bob.md", b"---\ntitle: Bob\n---\nBob\n"),
         ("_data/people.yml", b"- {name: ada, role: engineer, level: 4}\n- {name: Bob, role: designer, level: 2}\n- {name: eve, role: spy, level: 9}\n"),
+        ("_data/teams.csv", b"who,team\nAda,\"core, web\"\n"),
     ]);
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("s.zip");
@@ -400,7 +401,7 @@ fn joins_bring_records_into_pages_and_report_what_matched_nothing() {
     let mapping = dir.path().join("m.yaml");
     std::fs::write(
         &mapping,
-        "carton-mapping: 1\nfrom: jekyll\nto: hugo\njoins:\n  - data: _data/people.yml\n    on: title\n    key: name\nfields:\n  rename:\n    level: grade\n  values:\n    grade:\n      \"4\": senior\n",
+        "carton-mapping: 1\nfrom: jekyll\nto: hugo\njoins:\n  - data: _data/people.yml\n    on: title\n    key: name\n  - data: _data/teams.csv\n    on: title\n    key: who\nfields:\n  rename:\n    level: grade\n  values:\n    grade:\n      \"4\": senior\n",
     )
     .unwrap();
     let out = dir.path().join("out");
@@ -418,6 +419,8 @@ fn joins_bring_records_into_pages_and_report_what_matched_nothing() {
     // Matched without regard to case; the page's own `role` wins; joined fields go through
     // the rules (renamed, value mapped).
     assert!(ada.contains("role: own\n") && ada.contains("grade: senior\n"), "{ada}");
+    // A CSV data file, read as Jekyll reads it (a header row, then records).
+    assert!(ada.contains("team: core, web\n"), "{ada}");
     let bob = std::fs::read_to_string(out.join("content/team/bob.md")).unwrap();
     assert!(bob.contains("role: designer\n") && bob.contains("grade: 2\n"), "{bob}");
     let report = std::fs::read_to_string(out.join("carton-report.md")).unwrap();

@@ -163,3 +163,26 @@ fn front_matter_defaults_apply_by_path_and_type_under_the_page_s_own() {
     let e = effective(&c, "index.html", "pages", &own);
     assert_eq!((e["layout"].as_str(), e["locale"].as_str()), (Some("home"), Some("fr")));
 }
+
+#[test]
+fn future_posts_are_reported_when_the_site_holds_them_back() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("_posts")).unwrap();
+    std::fs::write(dir.path().join("_config.yml"), "title: x\n").unwrap();
+    std::fs::write(dir.path().join("_posts/2999-01-01-later.md"), "---\ntitle: Later\n---\n")
+        .unwrap();
+    std::fs::write(dir.path().join("_posts/2001-01-01-past.md"), "---\ntitle: Past\n---\n")
+        .unwrap();
+    let read = |config: &str| {
+        std::fs::write(dir.path().join("_config.yml"), config).unwrap();
+        let site = read(dir.path(), &ReadOptions::default(), Path::new("_config.yml")).unwrap();
+        site.model
+            .problems
+            .iter()
+            .filter(|p| p.code == "future")
+            .map(|p| p.path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(read("title: x\n"), ["_posts/2999-01-01-later.md"]);
+    assert!(read("future: true\n").is_empty());
+}
