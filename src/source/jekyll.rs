@@ -39,6 +39,26 @@ const DEFAULT_EXCLUDE: &[&str] = &[
     "vendor/ruby/",
 ];
 
+/// Files at a site's root that build or deploy it and are not part of what it publishes
+/// (Jekyll would copy them unless excluded; no one means them to be served).
+const BUILD_FILES: &[&str] = &[
+    "Dockerfile",
+    "Makefile",
+    "Rakefile",
+    "Procfile",
+    "Vagrantfile",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "package.json",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "netlify.toml",
+    "vercel.json",
+    "Gemfile",
+    "Gemfile.lock",
+];
+
 /// Extensions Jekyll converts from Markdown (its `markdown_ext` default).
 const MARKDOWN_EXT: &[&str] = &["markdown", "mkdown", "mkdn", "mkd", "md"];
 
@@ -389,6 +409,9 @@ fn classify(config: &Config, rel: &str, fm: bool) -> Kind {
                 "a file Jekyll skips (its name or folder starts with `_`, `.` or `#`)",
             );
         }
+    }
+    if !fm && !rel.contains('/') && (BUILD_FILES.contains(&rel) || rel.ends_with(".gemspec")) {
+        return Kind::Input("a file that builds or deploys the site: kept, not published");
     }
     if fm { Kind::Page } else { Kind::Static }
 }
@@ -792,8 +815,10 @@ pub fn read(root: &Path, opts: &ReadOptions, main_config: &Path) -> Result<SiteR
         };
     }
     for (f, k) in files.iter().zip(&kinds) {
+        // Posts Jekyll skips and build files are worth a line; templates and data are not.
         if let Some(Kind::Input(why)) = k
-            && f.rel.split('/').any(|s| s == "_posts" || s == "_drafts")
+            && (f.rel.split('/').any(|s| s == "_posts" || s == "_drafts")
+                || why.starts_with("a file that builds"))
         {
             model.problems.push(problem(
                 "not-published",

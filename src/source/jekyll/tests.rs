@@ -126,6 +126,10 @@ fn files_are_published_as_jekylls_reader_decides() {
     assert!(matches!(k("docs/private/x.pdf", false), Kind::Input(_)));
     assert!(matches!(k("build.sh", false), Kind::Input(_)));
     assert!(matches!(k("Gemfile", false), Kind::Input(_)));
+    assert!(matches!(k("Dockerfile", false), Kind::Input(_)));
+    assert!(matches!(k("Makefile", false), Kind::Input(_)));
+    assert!(matches!(k("site.gemspec", false), Kind::Input(_)));
+    assert_eq!(k("docs/Makefile", false), Kind::Static);
     assert!(matches!(k("notes.md~", false), Kind::Input(_)));
     assert_eq!(k("_defis/2017-01-01-a.md", true), Kind::Document { label: "defis".into() });
     assert_eq!(k("_defis/a.pdf", false), Kind::Static);
