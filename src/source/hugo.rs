@@ -297,58 +297,11 @@ pub fn read(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
         };
     }
 
-    // Read and parse every page in parallel; the bytes are kept for the archive.
-    let parsed: Vec<(usize, std::io::Result<Parsed>)> = files
-        .par_iter()
-        .enumerate()
-        .filter(|(_, f)| f.role == FileRole::Page)
-        .map(|(i, f)| (i, std::fs::read(&f.abs).map(|b| parse_page(Arc::from(b)))))
-        .collect();
-
     let mut pages = Vec::new();
     let mut texts = Vec::new();
-    for (i, result) in parsed {
-        let file = &mut files[i];
-        let p = match result {
-            Ok(p) => p,
-            Err(e) => {
-                model.problems.push(problem(
-                    "unreadable",
-                    Severity::Error,
-                    &file.rel,
-                    0,
-                    0,
-                    format!("cannot read the page: {e}"),
-                ));
-                continue;
-            }
-        };
-        file.bytes = Some(p.bytes.clone());
-        file.size = p.bytes.len() as u64;
+    for (i, p) in super::read_pages(&mut files, &mut model) {
+        let file = &files[i];
         let content_path = mounts.content_path(&file.rel).unwrap_or_default();
-        if !p.text_info.utf8 {
-            model.problems.push(problem(
-                "not-utf8",
-                Severity::Warning,
-                &file.rel,
-                0,
-                0,
-                "the page is not valid UTF-8: stored byte for byte, parsed with invalid bytes replaced; \
-                 re-save it as UTF-8"
-                    .into(),
-            ));
-        }
-        if let Some(e) = &p.fm_error {
-            model.problems.push(problem(
-                "front-matter",
-                Severity::Error,
-                &file.rel,
-                e.line,
-                e.column,
-                format!("{}; the page is carried raw", e.message),
-            ));
-            model.summary.raw_pages += 1;
-        }
         let page = new_page(&config, &file.rel, &content_path, &p);
         texts.push((p.text, p.body_start));
         pages.push(page);
@@ -396,25 +349,7 @@ pub fn read(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
 
     model.schema = decap::read(root, &files, &mut model);
 
-    for f in &files {
-        match f.role {
-            FileRole::Page => model.summary.pages += 1,
-            FileRole::Resource => model.summary.resources += 1,
-            FileRole::Static => model.summary.static_files += 1,
-            FileRole::Config => model.summary.config_files += 1,
-            FileRole::Other => model.summary.other_files += 1,
-        }
-        model.summary.files += 1;
-        model.summary.bytes += f.size;
-    }
-    for s in &model.summary.skipped {
-        let severity =
-            if s.reason == walk::VCS_REASON { Severity::Info } else { Severity::Warning };
-        model.problems.push(problem("skipped", severity, &s.path, 0, 0, s.reason.clone()));
-    }
-    model.problems.sort();
-    model.problems.dedup();
-    Ok(SiteRead { model, files })
+    Ok(super::finish(model, files))
 }
 
 pub(super) fn problem(

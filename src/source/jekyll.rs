@@ -8,7 +8,7 @@
 //! ending with `~`, and excluded paths are not published unless `include` names them; a file
 //! with front matter is a page, any other a static file.
 
-use super::hugo::{Parsed, parse_page, problem, scalar_text};
+use super::hugo::{Parsed, problem, scalar_text};
 use super::walk::{self, SourceFile};
 use super::{ReadOptions, SiteRead};
 use crate::error::{Error, Result};
@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 /// Configuration files Jekyll reads by default, in its order of preference.
 const CONFIG_NAMES: &[&str] = &["_config.yml", "_config.yaml", "_config.toml"];
@@ -831,47 +831,11 @@ pub fn read(root: &Path, opts: &ReadOptions, main_config: &Path) -> Result<SiteR
         }
     }
 
-    let parsed: Vec<(usize, std::io::Result<Parsed>)> = files
-        .par_iter()
-        .enumerate()
-        .filter(|(_, f)| f.role == FileRole::Page)
-        .map(|(i, f)| (i, std::fs::read(&f.abs).map(|b| parse_page(Arc::from(b)))))
-        .collect();
     let mut pages = Vec::new();
     let mut texts = Vec::new();
-    for (i, result) in parsed {
+    for (i, p) in super::read_pages(&mut files, &mut model) {
         let kind = kinds[i].clone().unwrap_or(Kind::Page);
-        let file = &mut files[i];
-        let p = match result {
-            Ok(p) => p,
-            Err(e) => {
-                model.problems.push(problem(
-                    "unreadable",
-                    Severity::Error,
-                    &file.rel,
-                    0,
-                    0,
-                    format!("cannot read the page: {e}"),
-                ));
-                continue;
-            }
-        };
-        file.bytes = Some(p.bytes.clone());
-        file.size = p.bytes.len() as u64;
-        if !p.text_info.utf8 {
-            model.problems.push(problem("not-utf8", Severity::Warning, &file.rel, 0, 0, "the page is not valid UTF-8: stored byte for byte, parsed with invalid bytes replaced; re-save it as UTF-8".into()));
-        }
-        if let Some(e) = &p.fm_error {
-            model.problems.push(problem(
-                "front-matter",
-                Severity::Error,
-                &file.rel,
-                e.line,
-                e.column,
-                format!("{}; the page is carried raw", e.message),
-            ));
-            model.summary.raw_pages += 1;
-        }
+        let file = &files[i];
         let mtime = std::fs::metadata(&file.abs).and_then(|m| m.modified()).ok().map(|t| {
             let t = time::OffsetDateTime::from(t);
             When::of(t.date(), t.time())
@@ -928,25 +892,7 @@ pub fn read(root: &Path, opts: &ReadOptions, main_config: &Path) -> Result<SiteR
     model.schema = super::decap::read(root, &files, &mut model);
     data_files(&config, &files, &mut model);
 
-    for f in &files {
-        match f.role {
-            FileRole::Page => model.summary.pages += 1,
-            FileRole::Resource => model.summary.resources += 1,
-            FileRole::Static => model.summary.static_files += 1,
-            FileRole::Config => model.summary.config_files += 1,
-            FileRole::Other => model.summary.other_files += 1,
-        }
-        model.summary.files += 1;
-        model.summary.bytes += f.size;
-    }
-    for s in &model.summary.skipped {
-        let severity =
-            if s.reason == walk::VCS_REASON { Severity::Info } else { Severity::Warning };
-        model.problems.push(problem("skipped", severity, &s.path, 0, 0, s.reason.clone()));
-    }
-    model.problems.sort();
-    model.problems.dedup();
-    Ok(SiteRead { model, files })
+    Ok(super::finish(model, files))
 }
 
 fn new_page(

@@ -72,3 +72,88 @@ pub fn read_site(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
         }),
     }
 }
+
+/// Reads and parses every page file in parallel, keeping its bytes for the archive. Pages
+/// that cannot be read, are not UTF-8 or have front matter that does not parse are
+/// reported; each readable one is returned with its index in `files`.
+fn read_pages(files: &mut [SourceFile], model: &mut Model) -> Vec<(usize, hugo::Parsed)> {
+    use crate::model::{FileRole, Severity};
+    use rayon::prelude::*;
+    let parsed: Vec<(usize, std::io::Result<hugo::Parsed>)> = files
+        .par_iter()
+        .enumerate()
+        .filter(|(_, f)| f.role == FileRole::Page)
+        .map(|(i, f)| (i, std::fs::read(&f.abs).map(|b| hugo::parse_page(std::sync::Arc::from(b)))))
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    for (i, result) in parsed {
+        let file = &mut files[i];
+        let p = match result {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = format!("cannot read the page: {e}");
+                model.problems.push(hugo::problem(
+                    "unreadable",
+                    Severity::Error,
+                    &file.rel,
+                    0,
+                    0,
+                    msg,
+                ));
+                continue;
+            }
+        };
+        file.bytes = Some(p.bytes.clone());
+        file.size = p.bytes.len() as u64;
+        if !p.text_info.utf8 {
+            model.problems.push(hugo::problem(
+                "not-utf8",
+                Severity::Warning,
+                &file.rel,
+                0,
+                0,
+                "the page is not valid UTF-8: stored byte for byte, parsed with invalid bytes replaced; \
+                 re-save it as UTF-8"
+                    .into(),
+            ));
+        }
+        if let Some(e) = &p.fm_error {
+            model.problems.push(hugo::problem(
+                "front-matter",
+                Severity::Error,
+                &file.rel,
+                e.line,
+                e.column,
+                format!("{}; the page is carried raw", e.message),
+            ));
+            model.summary.raw_pages += 1;
+        }
+        out.push((i, p));
+    }
+    out
+}
+
+/// Counts every file by role and reports the skipped ones: the last step of every reader.
+fn finish(mut model: Model, files: Vec<SourceFile>) -> SiteRead {
+    use crate::model::{FileRole, Severity};
+    for f in &files {
+        match f.role {
+            FileRole::Page => model.summary.pages += 1,
+            FileRole::Resource => model.summary.resources += 1,
+            FileRole::Static => model.summary.static_files += 1,
+            FileRole::Config => model.summary.config_files += 1,
+            FileRole::Other => model.summary.other_files += 1,
+        }
+        model.summary.files += 1;
+        model.summary.bytes += f.size;
+    }
+    let skipped: Vec<_> = model.summary.skipped.clone();
+    for s in skipped {
+        let severity =
+            if s.reason == walk::VCS_REASON { Severity::Info } else { Severity::Warning };
+        model.problems.push(hugo::problem("skipped", severity, &s.path, 0, 0, s.reason));
+    }
+    model.problems.sort();
+    model.problems.dedup();
+    SiteRead { model, files }
+}
