@@ -263,8 +263,11 @@ fn decap_config(
         })
     };
     let taxonomies: Vec<String> = model.taxonomies.iter().map(|t| t.name.clone()).collect();
+    // Into its own generator, the CMS keeps its front matter and folders: only the field
+    // rules apply, which is what the translation does for Hugo.
+    let same = model.site.generator == opts.to.name();
     let t = decap::Translate {
-        to: opts.to,
+        to: if same { Format::Hugo } else { opts.to },
         folder: &folder,
         file: &file,
         fields: opts.mapping.as_ref().map(|m| &m.fields),

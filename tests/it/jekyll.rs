@@ -510,3 +510,35 @@ fn a_jekyll_archive_comes_back_as_the_same_tree_and_a_mapping_edits_only_its_spa
         std::fs::read(e.site.join(unchanged)).unwrap()
     );
 }
+
+#[test]
+fn a_jekyll_site_s_cms_config_comes_back_unchanged_into_jekyll_and_translated_into_zola() {
+    let config = b"media_folder: img/uploads # uploads\npublic_folder: /img/uploads\ncollections:\n  - name: posts\n    folder: _posts\n    create: true\n    fields:\n      - { name: title, widget: string }\n      - { name: layout, widget: hidden, default: post }\n      - { name: tags, widget: list }\n      - { name: body, widget: markdown }\n";
+    let site = site(&[
+        ("_config.yml", b"title: T\n"),
+        ("admin/config.yml", config),
+        ("img/uploads/a.png", b"png"),
+        ("_posts/2019-01-01-a.md", b"---\ntitle: A\nlayout: post\ntags: [x]\n---\nA\n"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("s.zip");
+    let model = export(site.path(), &zip, carton::archive::Format::Zip);
+    assert!(model.schema.is_some(), "the Decap config is read");
+    let same = dir.path().join("same");
+    let run = carton()
+        .arg("import")
+        .arg(&zip)
+        .args(["--to", "jekyll", "-o"])
+        .arg(&same)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(std::fs::read(same.join("admin/config.yml")).unwrap(), config);
+    let zola = dir.path().join("zola");
+    let run =
+        carton().arg("import").arg(&zip).args(["--to", "zola", "-o"]).arg(&zola).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = std::fs::read_to_string(zola.join("static/admin/config.yml")).unwrap();
+    assert!(text.contains("folder: content/posts") && text.contains("toml-frontmatter"), "{text}");
+    assert!(text.contains("media_folder: static/img/uploads # uploads"), "{text}");
+}
