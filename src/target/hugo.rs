@@ -28,11 +28,7 @@ fn has_rules(m: &Mapping) -> bool {
 }
 
 pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> Result<Plan> {
-    let mapping_name = opts.mapping.as_ref().map(|m| m.origin.display().to_string());
-    let mut plan = Plan {
-        files: Vec::new(),
-        report: super::report::Report::new(&model.site.generator, mapping_name, model.files.len()),
-    };
+    let mut plan = Plan::new(&model.site.generator, opts.mapping.as_ref(), model);
     let mapping = match &opts.mapping {
         Some(m) if has_rules(m) => m,
         // The identity: the source tree, byte for byte.

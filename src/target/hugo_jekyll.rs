@@ -128,14 +128,7 @@ pub(super) fn other_file(model: &Model, path: &str) -> (String, Option<&'static 
 
 pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> Result<Plan> {
     let mapping = opts.mapping.as_ref();
-    let mut plan = Plan {
-        files: Vec::new(),
-        report: Report::new(
-            "hugo",
-            mapping.map(|m| m.origin.display().to_string()),
-            model.files.len(),
-        ),
-    };
+    let mut plan = Plan::new("hugo", mapping, model);
     let site_urls = SiteUrls::new(model);
     let mut taken = BTreeSet::new();
     let placed: HashMap<&str, Placed> =

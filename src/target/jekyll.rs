@@ -126,14 +126,7 @@ fn place(
 
 pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> Result<Plan> {
     let mapping = opts.mapping.as_ref();
-    let mut plan = Plan {
-        files: Vec::new(),
-        report: Report::new(
-            "jekyll",
-            mapping.map(|m| m.origin.display().to_string()),
-            model.files.len(),
-        ),
-    };
+    let mut plan = Plan::new("jekyll", mapping, model);
     let urls = SiteUrls::new(model);
     let mut collections = BTreeSet::new();
     let mut posts = BTreeSet::new();

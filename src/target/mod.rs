@@ -54,6 +54,15 @@ pub struct Plan {
     pub report: Report,
 }
 
+impl Plan {
+    /// An empty plan for `target`, its report naming the mapping and counting the model's
+    /// files.
+    fn new(target: &str, mapping: Option<&Mapping>, model: &Model) -> Plan {
+        let name = mapping.map(|m| m.origin.display().to_string());
+        Plan { files: Vec::new(), report: Report::new(target, name, model.files.len()) }
+    }
+}
+
 /// Reads site files (paths relative to the site root) from wherever they are: an archive, or
 /// a site folder.
 pub trait SiteFiles {

@@ -134,14 +134,7 @@ fn dir_of(path: &str) -> &str {
 
 pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> Result<Plan> {
     let mapping = opts.mapping.as_ref();
-    let mut plan = Plan {
-        files: Vec::new(),
-        report: Report::new(
-            "zola",
-            mapping.map(|m| m.origin.display().to_string()),
-            model.files.len(),
-        ),
-    };
+    let mut plan = Plan::new("zola", mapping, model);
     let urls = SiteUrls::new(model);
     let taxonomy_urls: BTreeSet<String> =
         model.taxonomies.iter().map(|t| format!("/{}/", slug::slugify(&t.name))).collect();
