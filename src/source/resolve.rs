@@ -220,16 +220,7 @@ impl Context {
                 out.references.push(r);
             }
         }
-        if let Some(fm) = &page.front_matter {
-            self.front_matter_refs(page, text, fm.span, &fm.fields, &index, &mut out.references);
-        }
-        out.references.sort_by_key(|r| (r.span.start, r.span.end));
-        for r in &out.references {
-            if let Some(p) = self.problem_for(page, r) {
-                out.problems.push(p);
-            }
-        }
-        out
+        self.finish_refs(page, text, &index, out)
     }
 
     /// Parses the Liquid and the references of a Jekyll page, whose body Liquid renders
@@ -343,16 +334,7 @@ impl Context {
             }
         }
         out.shortcodes = parsed.calls;
-        if let Some(fm) = &page.front_matter {
-            self.front_matter_refs(page, text, fm.span, &fm.fields, &index, &mut out.references);
-        }
-        out.references.sort_by_key(|r| (r.span.start, r.span.end));
-        for r in &out.references {
-            if let Some(p) = self.problem_for(page, r) {
-                out.problems.push(p);
-            }
-        }
-        out
+        self.finish_refs(page, text, &index, out)
     }
 
     /// `{% include youtube.html id="..." %}` and the like: an include named after a video
@@ -386,6 +368,27 @@ impl Context {
             },
             document: false,
         })
+    }
+
+    /// Adds the front matter's references, sorts them, and reports those that do not
+    /// resolve: the last step for any page.
+    fn finish_refs(
+        &self,
+        page: &Page,
+        text: &str,
+        index: &LineIndex,
+        mut out: PageRefs,
+    ) -> PageRefs {
+        if let Some(fm) = &page.front_matter {
+            self.front_matter_refs(page, text, fm.span, &fm.fields, index, &mut out.references);
+        }
+        out.references.sort_by_key(|r| (r.span.start, r.span.end));
+        for r in &out.references {
+            if let Some(p) = self.problem_for(page, r) {
+                out.problems.push(p);
+            }
+        }
+        out
     }
 
     /// `{% post_url name %}`: the post whose file is `name` plus an extension, in any

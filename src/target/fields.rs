@@ -82,6 +82,31 @@ fn map_value(v: &Value, map: &indexmap::IndexMap<String, Value>) -> Value {
     }
 }
 
+/// A page's front matter as a target starts from it: its fields with the rules applied
+/// (what they drop or cannot convert reported at the front matter's line), the front
+/// matter's text when it does not parse (to carry it raw), and that line.
+pub fn page_fields(
+    page: &crate::model::Page,
+    text: &str,
+    rules: Option<&Fields>,
+    report: &mut super::report::Report,
+) -> (Map<String, Value>, Option<String>, usize) {
+    let fm = page.front_matter.as_ref();
+    let line = fm.map_or(1, |f| f.span.line);
+    let raw = fm
+        .filter(|f| !f.fields.is_object())
+        .map(|f| text.get(f.span.range()).unwrap_or_default().to_string());
+    let own = fm.and_then(|f| f.fields.as_object()).cloned().unwrap_or_default();
+    let mut notes = FieldNotes::default();
+    let fields = apply(&own, rules, &page.path, &mut notes);
+    for n in notes.dropped.iter_mut().chain(&mut notes.kept) {
+        n.line = line;
+    }
+    report.fields_dropped.extend(notes.dropped);
+    report.notes.extend(notes.kept);
+    (fields, raw, line)
+}
+
 /// A value, shortened for a report.
 pub fn short(v: &Value) -> String {
     let s = v.to_string();

@@ -240,20 +240,8 @@ fn convert_page(
     new_url: &HashMap<String, String>,
     report: &mut Report,
 ) -> Result<(String, bool)> {
-    let fm = page.front_matter.as_ref();
-    let line = fm.map_or(1, |f| f.span.line);
-    let raw_fm = fm
-        .filter(|f| !f.fields.is_object())
-        .map(|f| text.get(f.span.range()).unwrap_or_default().to_string());
-    let fields = fm.and_then(|f| f.fields.as_object()).cloned().unwrap_or_default();
-    let mut notes = super::fields::FieldNotes::default();
-    let mut fields =
-        super::fields::apply(&fields, mapping.map(|m| &m.fields), &page.path, &mut notes);
-    for n in notes.dropped.iter_mut().chain(&mut notes.kept) {
-        n.line = line;
-    }
-    report.fields_dropped.extend(notes.dropped);
-    report.notes.extend(notes.kept);
+    let (mut fields, raw_fm, _) =
+        super::fields::page_fields(page, text, mapping.map(|m| &m.fields), report);
     let mut out = Map::new();
     let draft = page.draft;
     let aliases: Vec<String> = page.aliases.clone();

@@ -310,21 +310,8 @@ fn convert_page(
     report: &mut Report,
 ) -> Result<(String, bool)> {
     let body_start = page.body.start.min(text.len());
-    let raw_fm = page
-        .front_matter
-        .as_ref()
-        .filter(|f| !f.fields.is_object())
-        .map(|f| text.get(f.span.range()).unwrap_or_default().to_string());
-    let fields =
-        page.front_matter.as_ref().and_then(|f| f.fields.as_object()).cloned().unwrap_or_default();
-    let line = page.front_matter.as_ref().map_or(1, |f| f.span.line);
-    let mut notes = super::fields::FieldNotes::default();
-    let mut fm = super::fields::apply(&fields, mapping.map(|m| &m.fields), &page.path, &mut notes);
-    for n in notes.dropped.iter_mut().chain(&mut notes.kept) {
-        n.line = line;
-    }
-    report.fields_dropped.extend(notes.dropped);
-    report.notes.extend(notes.kept);
+    let (mut fm, raw_fm, line) =
+        super::fields::page_fields(page, text, mapping.map(|m| &m.fields), report);
     let mut out = Map::new();
     let taxonomies: BTreeSet<&str> = model.taxonomies.iter().map(|t| t.name.as_str()).collect();
     let draft = fm.remove("draft").is_some_and(|v| v == Value::Bool(true) || v == "true");

@@ -519,15 +519,8 @@ fn convert_page(
     sort_by: Option<&str>,
     report: &mut Report,
 ) -> Result<(String, bool)> {
-    let fm = page.front_matter.as_ref();
-    let line = fm.map_or(1, |f| f.span.line);
-    let raw_fm = fm
-        .filter(|f| !f.fields.is_object())
-        .map(|f| text.get(f.span.range()).unwrap_or_default().to_string());
-    let fields = fm.and_then(|f| f.fields.as_object()).cloned().unwrap_or_default();
-    let mut notes = super::fields::FieldNotes::default();
-    let mut fields =
-        super::fields::apply(&fields, ctx.mapping.map(|m| &m.fields), &page.path, &mut notes);
+    let (mut fields, raw_fm, line) =
+        super::fields::page_fields(page, text, ctx.mapping.map(|m| &m.fields), report);
     let mut top = Table::new();
     let mut taxonomies = Table::new();
     let mut extra = Table::new();
@@ -736,14 +729,6 @@ fn convert_page(
             subject: at,
             message: "empty (null): TOML has no null, so it is left out".into(),
         });
-    }
-    for mut n in notes.kept {
-        n.line = line;
-        report.notes.push(n);
-    }
-    for mut n in notes.dropped {
-        n.line = line;
-        report.fields_dropped.push(n);
     }
     let keys = if pl.section { SECTION_KEYS } else { PAGE_KEYS };
     debug_assert!(top.keys().all(|k| keys.contains(&k.as_str())), "only Zola keys at the top");
