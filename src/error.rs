@@ -73,6 +73,10 @@ pub enum Error {
     /// JSON could not be written or read.
     #[error("JSON of {1}")]
     Json(#[source] serde_json::Error, String),
+    /// The network part of `--fetch` could not run at all (individual downloads that fail
+    /// are recorded, not errors).
+    #[error("fetch: {0}")]
+    Fetch(String),
     /// The run was interrupted (Ctrl-C).
     #[error("interrupted")]
     Interrupted,

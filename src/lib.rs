@@ -7,6 +7,7 @@
 //! | [`source`] | site readers: detect the generator, list every file, parse front matter, shortcodes and references, resolve them |
 //! | [`model`] | the neutral content model, serialised as `carton.json` |
 //! | [`archive`] | writing BagIt bags with RO-Crate metadata (zip or folder), reading and verifying them |
+//! | [`fetch`] | `--fetch`: remote documents, link checks, oEmbed metadata and thumbnails, with their provenance |
 //! | [`mapping`] | mappings: the YAML rules that drive an import |
 //! | [`target`] | targets: writing an archive's site for Hugo or Jekyll |
 //! | [`output`] | writing outputs atomically (staged beside, moved into place) |
@@ -37,6 +38,7 @@
 
 pub mod archive;
 pub mod error;
+pub mod fetch;
 pub mod mapping;
 pub mod model;
 pub mod output;

@@ -3,7 +3,7 @@
 //! matter mapped to schema.org, what each page references, and videos as contextual
 //! `VideoObject` entities.
 
-use crate::model::{FileEntry, Model, Page, Target};
+use crate::model::{FileEntry, Model, Page, Retrieval, Target};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,7 +13,7 @@ pub const CONTEXT: &str = "https://w3id.org/ro/crate/1.2/context";
 /// The RO-Crate 1.2 specification, which the metadata descriptor conforms to.
 pub const SPEC: &str = "https://w3id.org/ro/crate/1.2";
 /// Identifier of the JSON Schema of `carton.json`.
-pub const CARTON_SCHEMA_ID: &str = "urn:carton:schema:carton.json:1.0";
+pub const CARTON_SCHEMA_ID: &str = "urn:carton:schema:carton.json:1.1";
 
 /// Everything but unreserved characters and `/` is percent-encoded in `@id` paths.
 const PATH: &AsciiSet =
@@ -51,6 +51,8 @@ pub fn build(model: &Model, root: &str, date: &str, extra_files: &[FileEntry]) -
     let mut has_part: Vec<Value> =
         extra_files.iter().map(|f| json!({"@id": file_id(&f.path)})).collect();
     has_part.extend(model.files.iter().map(|f| json!({"@id": site_id(&f.path)})));
+    let fetched = fetched_files(model);
+    has_part.extend(fetched.keys().map(|p| json!({"@id": file_id(p)})));
     let title = model.site.title.clone().unwrap_or_else(|| "Untitled site".into());
     let mut extra_entities: Vec<Value> = Vec::new();
     let mut root_entity = json!({
@@ -136,6 +138,54 @@ pub fn build(model: &Model, root: &str, date: &str, extra_files: &[FileEntry]) -
         graph.push(e);
     }
     graph.extend(properties);
+    for (path, (rec, encodes)) in &fetched {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let mut e = json!({
+            "@id": file_id(path),
+            "@type": "File",
+            "name": name,
+            "contentSize": rec.size.unwrap_or(0).to_string(),
+            "encodingFormat": rec.media_type.clone().unwrap_or_else(|| "application/octet-stream".into()),
+            "sha256": rec.sha256.clone().unwrap_or_default(),
+            "url": rec.final_url.clone().unwrap_or_else(|| rec.url.clone()),
+            "sdDatePublished": rec.retrieved,
+            "description": provenance(rec),
+        });
+        if let Some(modified) = rec.last_modified.as_deref().and_then(http_date_to_iso) {
+            e["dateModified"] = json!(modified);
+        }
+        if let Some(work) = encodes {
+            e["encodesCreativeWork"] = json!({"@id": work});
+        }
+        graph.push(e);
+    }
+    if let Some(run) = &model.fetch {
+        graph.push(json!({
+            "@id": "#fetch",
+            "@type": "CreateAction",
+            "name": format!("Fetch of the site's remote {}", run.kinds.join(" and ")),
+            "description": format!(
+                "{} documents stored, {} failed ({} unchanged since a cached copy); {} other links checked, {} failed; {} videos described, {} unavailable; {} requests as `{}`.",
+                run.documents_stored, run.documents_failed, run.not_modified, run.links_checked, run.links_failed,
+                run.videos_described, run.videos_unavailable, run.requests, run.user_agent
+            ),
+            "startTime": run.started,
+            "endTime": run.finished,
+            "instrument": {"@id": "#carton"},
+            "result": fetched.keys().map(|p| json!({"@id": file_id(p)})).collect::<Vec<_>>(),
+        }));
+        graph.push(json!({
+            "@id": "#carton",
+            "@type": "SoftwareApplication",
+            "name": "carton",
+            "version": env!("CARGO_PKG_VERSION"),
+        }));
+    }
+    let stored_docs: BTreeMap<&str, &str> = model
+        .documents
+        .iter()
+        .filter_map(|d| Some((d.target.as_str(), d.fetch.as_ref()?.path.as_deref()?)))
+        .collect();
     for v in &model.videos {
         let mut e = json!({
             "@id": v.url,
@@ -148,18 +198,96 @@ pub fn build(model: &Model, root: &str, date: &str, extra_files: &[FileEntry]) -
         if v.kind == "playlist" {
             e["description"] = json!(format!("{} playlist {}", v.provider, v.id));
         }
+        if let Some(o) = &v.oembed {
+            if v.title.is_none()
+                && let Some(t) = &o.title
+            {
+                e["name"] = json!(t);
+            }
+            if let Some(d) = o.duration {
+                e["duration"] = json!(format!("PT{}S", d.round() as u64));
+            }
+            if let Some(p) = o.thumbnail.as_ref().and_then(|t| t.path.as_deref()) {
+                e["thumbnail"] = json!({"@id": file_id(p)});
+            }
+            if o.unavailable {
+                e["description"] = json!(format!(
+                    "No longer available: the provider's oEmbed endpoint answered {} on {}.",
+                    o.request.reason.as_deref().unwrap_or("an error"),
+                    o.request.retrieved
+                ));
+            }
+        }
         graph.push(e);
     }
     for url in remote_docs {
-        graph.push(json!({
+        let mut e = json!({
             "@id": url,
             "@type": "CreativeWork",
             "name": url.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(&url),
             "url": url,
             "encodingFormat": crate::source::media_type(url.split(['?', '#']).next().unwrap_or(&url)),
-        }));
+        });
+        if let Some(path) = stored_docs.get(url.as_str()) {
+            e["encoding"] = json!({"@id": file_id(path)});
+        } else if let Some(rec) =
+            model.documents.iter().find(|d| d.target == url).and_then(|d| d.fetch.as_ref())
+        {
+            e["description"] = json!(format!(
+                "Not archived: {} ({}).",
+                rec.reason.as_deref().unwrap_or("it could not be fetched"),
+                rec.retrieved
+            ));
+        }
+        graph.push(e);
     }
     json!({"@context": CONTEXT, "@graph": graph})
+}
+
+/// Every fetched copy in the bag (path relative to `data/`), with the retrieval that brought
+/// it and, for documents, the URL entity it is a copy of. Each path once.
+fn fetched_files(model: &Model) -> BTreeMap<String, (Retrieval, Option<String>)> {
+    let mut out = BTreeMap::new();
+    for d in &model.documents {
+        if let Some(rec) = &d.fetch
+            && let Some(p) = &rec.path
+        {
+            out.entry(p.clone()).or_insert_with(|| (rec.clone(), Some(d.target.clone())));
+        }
+    }
+    for v in &model.videos {
+        if let Some(rec) = v.oembed.as_ref().and_then(|o| o.thumbnail.as_ref())
+            && let Some(p) = &rec.path
+        {
+            out.entry(p.clone()).or_insert_with(|| (rec.clone(), None));
+        }
+    }
+    out
+}
+
+/// Where and when a copy came from, in words.
+fn provenance(rec: &Retrieval) -> String {
+    let mut s = format!("Copy of <{}>", rec.url);
+    if let Some(f) = rec.final_url.as_deref().filter(|f| *f != rec.url) {
+        s.push_str(&format!(", answered at <{f}>"));
+    }
+    s.push_str(&format!(", downloaded {}", rec.retrieved));
+    if let Some(r) = &rec.revalidated {
+        s.push_str(&format!(", confirmed unchanged {r}"));
+    }
+    if let Some(etag) = &rec.etag {
+        s.push_str(&format!(", ETag {etag}"));
+    }
+    s.push('.');
+    s
+}
+
+/// An HTTP date (`Last-Modified`) as ISO 8601, for schema.org.
+fn http_date_to_iso(value: &str) -> Option<String> {
+    let t = httpdate::parse_http_date(value).ok()?;
+    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    let dt = time::OffsetDateTime::from_unix_timestamp(secs as i64).ok()?;
+    dt.format(&time::format_description::well_known::Rfc3339).ok()
 }
 
 /// Sets the size and SHA-256 of the file entity `id`: lets the crate be built while that

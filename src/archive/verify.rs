@@ -493,6 +493,57 @@ fn check_carton_json(
             findings.push(finding("extra-file", &e.name, "site file not listed in carton.json"));
         }
     }
+    // Fetched copies (`--fetch`) are described by their retrieval records.
+    let mut fetched: BTreeMap<String, String> = BTreeMap::new();
+    let records = value
+        .get("documents")
+        .and_then(|d| d.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.get("fetch"))
+        .chain(
+            value
+                .get("videos")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.pointer("/oembed/thumbnail")),
+        );
+    for rec in records {
+        if let (Some(path), Some(sha)) =
+            (rec.get("path").and_then(|v| v.as_str()), rec.get("sha256").and_then(|v| v.as_str()))
+        {
+            fetched.insert(format!("data/{path}"), sha.to_string());
+        }
+    }
+    for (name, sha) in &fetched {
+        match digests.get(name).and_then(|d| d.sha256.as_deref()) {
+            Some(found) if found == sha => {}
+            Some(found) => findings.push(mismatch(
+                "model-mismatch",
+                name,
+                "carton.json's sha256 of this fetched copy differs from the file",
+                sha,
+                found,
+            )),
+            None if archive.contains(name) => {}
+            None => findings.push(finding(
+                "missing-file",
+                name,
+                "a fetched copy recorded in carton.json is not in the archive",
+            )),
+        }
+    }
+    let remote = format!("data/{}/", crate::fetch::REMOTE_ROOT);
+    for e in archive.entries() {
+        if e.name.starts_with(&remote) && !fetched.contains_key(&e.name) {
+            findings.push(finding(
+                "extra-file",
+                &e.name,
+                "fetched file not recorded in carton.json",
+            ));
+        }
+    }
 }
 
 /// Reads ro-crate-metadata.json through its own handle; runs while the files are hashed.

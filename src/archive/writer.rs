@@ -262,7 +262,14 @@ fn store_site_files(
                             budget.give(bytes.len() as u64);
                             Some(d)
                         }
-                        Prepared::Stream => stream_file(sink, &name, file, progress)?,
+                        Prepared::Stream => stream_file(
+                            sink,
+                            &name,
+                            &file.abs,
+                            file.size,
+                            !is_compressed(&file.rel),
+                            progress,
+                        )?,
                         Prepared::Unreadable => None,
                     });
                 }
@@ -323,27 +330,29 @@ fn store_site_files(
     })
 }
 
-/// Streams one large site file into the sink, hashing it on the way.
+/// Streams one large file into the sink, hashing it on the way; `None` when it cannot be
+/// opened.
 fn stream_file(
     sink: &mut dyn Sink,
     name: &str,
-    file: &SourceFile,
+    abs: &Path,
+    size: u64,
+    compress: bool,
     progress: ProgressFn,
 ) -> Result<Option<Digests>> {
-    let compress = !is_compressed(&file.rel);
-    let mut f = match File::open(&file.abs) {
+    let mut f = match File::open(abs) {
         Ok(f) => f,
         Err(_) => return Ok(None),
     };
-    sink.start(name, file.size, compress)?;
+    sink.start(name, size, compress)?;
     let mut hasher = MultiHasher::new(&Algorithm::ALL);
-    let mut buf = vec![0u8; CHUNK.min(file.size as usize + 1).max(8192)];
+    let mut buf = vec![0u8; CHUNK.min(size as usize + 1).max(8192)];
     loop {
         let n = match f.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::Read(e, file.abs.clone())),
+            Err(e) => return Err(Error::Read(e, abs.to_path_buf())),
         };
         let chunk = &buf[..n];
         sink.write(chunk)?;
@@ -352,6 +361,35 @@ fn stream_file(
     }
     sink.end()?;
     Ok(Some(hasher.finish()))
+}
+
+/// Stores the copies of remote files (`--fetch`) under `data/`. Each is hashed again as it
+/// is stored: a copy that changed since it was downloaded stops the export rather than
+/// be recorded with a checksum it does not have.
+fn store_remote_files(
+    sink: &mut dyn Sink,
+    remote: &[crate::fetch::RemoteFile],
+    manifest: &mut BTreeMap<String, Digests>,
+    progress: ProgressFn,
+) -> Result<()> {
+    for f in remote {
+        let name = format!("data/{}", f.path);
+        let d = stream_file(sink, &name, &f.source, f.size, !is_compressed(&f.path), progress)?
+            .ok_or_else(|| {
+                Error::Read(std::io::Error::other("the downloaded copy is gone"), f.source.clone())
+            })?;
+        if d.sha256.as_deref() != Some(f.sha256.as_str()) {
+            return Err(Error::Read(
+                std::io::Error::other(format!(
+                    "the downloaded copy of {} changed on disk since it was fetched",
+                    f.path
+                )),
+                f.source.clone(),
+            ));
+        }
+        manifest.insert(name, d);
+    }
+    Ok(())
 }
 
 /// Checks that `output` can be written: not existing (unless `force`), not inside the site,
@@ -404,7 +442,7 @@ pub fn write(
     interrupt: &AtomicBool,
 ) -> Result<(Model, WriteReport)> {
     check_output(site_root, output, opts.force)?;
-    let SiteRead { mut model, files } = site;
+    let SiteRead { mut model, files, remote } = site;
     let parent = crate::output::parent_of(output);
     let (date, zip_time) = dates(opts.source_date_epoch);
 
@@ -487,6 +525,7 @@ pub fn write(
     }
     recount(&mut model, &entries);
     model.files = entries;
+    store_remote_files(sink.as_mut(), &remote, &mut manifest, progress)?;
 
     // Start writing back what is stored so far while the metadata is built: the final sync
     // then has little left to wait for.

@@ -94,6 +94,123 @@ pub struct ExportArgs {
     /// (as `jekyll build --config`), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "FILES")]
     pub config: Vec<PathBuf>,
+    /// Network options.
+    #[command(flatten)]
+    pub fetch: FetchFlags,
+}
+
+/// What `--fetch` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FetchWhat {
+    /// Documents and videos.
+    All,
+    /// Remote documents (PDF, office files), and the other remote links whose URL does not
+    /// tell what they are (checked, stored when they turn out to be documents).
+    Documents,
+    /// Each video's oEmbed metadata (title, author, thumbnail, duration) and thumbnail.
+    Videos,
+}
+
+/// `--fetch` and its settings. Without `--fetch`, carton never touches the network.
+#[derive(Debug, Args)]
+pub struct FetchFlags {
+    /// Fetch what the pages point at on other hosts into the archive, with where and when
+    /// it came from: `--fetch` (everything) or `--fetch=documents,videos`.
+    #[arg(long, value_enum, value_delimiter = ',', num_args = 0..=1, require_equals = true,
+          default_missing_value = "all", value_name = "WHAT")]
+    pub fetch: Vec<FetchWhat>,
+    /// Keep downloads in DIR across runs; the next run asks the servers whether they
+    /// changed (If-None-Match, If-Modified-Since) and downloads only what did.
+    #[arg(long, value_name = "DIR", requires = "fetch")]
+    pub fetch_cache: Option<PathBuf>,
+    /// Largest document stored (bytes, or with K, M, G: 200M).
+    #[arg(long, value_name = "SIZE", default_value = "200M", value_parser = parse_size)]
+    pub fetch_max_size: u64,
+    /// Seconds to wait for a connection, or for the next bytes of an answer.
+    #[arg(long, value_name = "SECS", default_value_t = carton::fetch::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub fetch_timeout: u64,
+    /// Seconds a whole request may take, body included (raise it for very large documents
+    /// on slow links).
+    #[arg(long, value_name = "SECS", default_value_t = carton::fetch::DEFAULT_TOTAL_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub fetch_total_timeout: u64,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = carton::fetch::DEFAULT_JOBS as u64, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub fetch_jobs: u64,
+    /// Requests in flight at once to one host (be polite to small servers).
+    #[arg(long, value_name = "N", default_value_t = carton::fetch::DEFAULT_PER_HOST as u64, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub fetch_per_host: u64,
+    /// Retries of a request that failed with 408, 429, 5xx, a timeout or a reset connection, with
+    /// exponential backoff (Retry-After is honoured up to 120 s).
+    #[arg(long, value_name = "N", default_value_t = carton::fetch::DEFAULT_MAX_RETRIES)]
+    pub fetch_retries: u32,
+    /// First backoff delay, in milliseconds; doubled at each retry.
+    #[arg(long, value_name = "MS", default_value_t = carton::fetch::DEFAULT_RETRY_DELAY.as_millis() as u64)]
+    pub fetch_retry_delay: u64,
+    /// An oEmbed endpoint to use for a provider instead of its published one (a mirror, a
+    /// test server, or Dailymotion's endpoint with `?player=ID`): `dailymotion=URL`. Repeatable.
+    #[arg(long, value_name = "PROVIDER=URL", value_parser = parse_endpoint, requires = "fetch")]
+    pub oembed: Vec<(String, String)>,
+}
+
+/// `200M` → 200 000 000 (decimal units, as download sizes are shown).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => {
+            let unit = t[i..].to_ascii_uppercase();
+            let mult = match unit.trim_end_matches('B') {
+                "" => 1,
+                "K" => 1_000,
+                "M" => 1_000_000,
+                "G" => 1_000_000_000,
+                _ => return Err(format!("unknown unit `{}`: use K, M or G", &t[i..])),
+            };
+            (&t[..i], mult)
+        }
+        None => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("`{s}` is not a size: write a number of bytes, or 200M, 2G"))
+}
+
+fn parse_endpoint(s: &str) -> Result<(String, String), String> {
+    let (provider, url) = s.split_once('=').ok_or_else(|| format!("`{s}`: write PROVIDER=URL"))?;
+    let provider = provider.trim().to_ascii_lowercase();
+    if !matches!(provider.as_str(), "dailymotion" | "youtube" | "vimeo") {
+        return Err(format!("`{provider}`: the providers are dailymotion, youtube and vimeo"));
+    }
+    url::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
+    Ok((provider, url.to_string()))
+}
+
+impl FetchFlags {
+    /// The library's options, or `None` without `--fetch`.
+    pub fn options(&self) -> Option<carton::fetch::FetchOptions> {
+        if self.fetch.is_empty() {
+            return None;
+        }
+        let all = self.fetch.contains(&FetchWhat::All);
+        Some(carton::fetch::FetchOptions {
+            documents: all || self.fetch.contains(&FetchWhat::Documents),
+            videos: all || self.fetch.contains(&FetchWhat::Videos),
+            cache: self.fetch_cache.clone(),
+            max_size: self.fetch_max_size,
+            timeout: std::time::Duration::from_secs(self.fetch_timeout),
+            total_timeout: std::time::Duration::from_secs(self.fetch_total_timeout),
+            jobs: self.fetch_jobs as usize,
+            per_host: self.fetch_per_host as usize,
+            retries: self.fetch_retries,
+            retry_delay: std::time::Duration::from_millis(self.fetch_retry_delay),
+            oembed: self.oembed.iter().cloned().collect(),
+            ..Default::default()
+        })
+    }
 }
 
 /// Archive layout.
@@ -152,6 +269,10 @@ pub struct ImportFlags {
     /// Do not write the minimal layouts that make the site build.
     #[arg(long)]
     pub no_layouts: bool,
+    /// Copy the archive's copies of remote documents (made by `export --fetch`) into the
+    /// site, under remote/, and point the links at them.
+    #[arg(long)]
+    pub localize_remote: bool,
     /// Where to write the report: a name inside the output folder (default
     /// carton-report.md), or `-` for none.
     #[arg(long, default_value = "carton-report.md")]
@@ -182,6 +303,9 @@ pub struct ConvertArgs {
     /// Jekyll: configuration files read after `_config.yml` (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "FILES")]
     pub config: Vec<PathBuf>,
+    /// Network options.
+    #[command(flatten)]
+    pub fetch: FetchFlags,
     /// Import options.
     #[command(flatten)]
     pub import: ImportFlags,

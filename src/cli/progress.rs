@@ -25,7 +25,29 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    /// Adds bytes done.
+    /// A bar for `total` items (URLs fetched) when `enabled` and stderr is a terminal.
+    pub fn count(enabled: bool, total: u64, message: &str) -> Self {
+        if !enabled || !std::io::stderr().is_terminal() {
+            return Progress { bar: None };
+        }
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        let style =
+            ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} {per_sec} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(message.to_string());
+        Progress { bar: Some(bar) }
+    }
+
+    /// Sets the total, once known.
+    pub fn set_total(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.set_length(n);
+        }
+    }
+
+    /// Adds bytes (or items) done.
     pub fn inc(&self, n: u64) {
         if let Some(b) = &self.bar {
             b.inc(n);

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The version of the carton.json format this build writes and reads.
-pub const FORMAT_VERSION: &str = "1.0";
+pub const FORMAT_VERSION: &str = "1.1";
 
 /// The whole content model of one site.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -38,6 +38,13 @@ pub struct Model {
     pub videos: Vec<Video>,
     /// Every distinct document (PDF, office file) referenced by a page, local or remote.
     pub documents: Vec<Document>,
+    /// Remote links checked by `--fetch` that are not documents (or could not be reached to
+    /// tell), sorted by URL. Absent when nothing was fetched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<RemoteLink>,
+    /// The `--fetch` run that filled `documents[].fetch`, `videos[].oembed` and `links`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<FetchRun>,
     /// Everything that was found wrong, with its place.
     pub problems: Vec<Problem>,
     /// Counts of what was read and where it went.
@@ -420,6 +427,9 @@ pub struct Video {
     pub title: Option<String>,
     /// The pages that reference it.
     pub pages: Vec<String>,
+    /// What the provider's oEmbed endpoint said of it (`--fetch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oembed: Option<OEmbed>,
 }
 
 /// One document (PDF, office file) referenced by the site.
@@ -435,6 +445,157 @@ pub struct Document {
     pub media_type: String,
     /// The pages that reference it.
     pub pages: Vec<String>,
+    /// The remote document's retrieval (`--fetch`): where its copy is in the archive, or why
+    /// there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<Retrieval>,
+}
+
+/// How a retrieval ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The body is stored in the archive (`path`).
+    Stored,
+    /// The URL answered, with something that is not a document (a web page): not stored.
+    NotADocument,
+    /// Nothing usable came back (`error` says why).
+    Failed,
+}
+
+/// One HTTP retrieval: what was asked, what came back, and where the bytes are. The proof of
+/// where and when an archived copy came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Retrieval {
+    /// The URL as linked.
+    pub url: String,
+    /// How it ended; absent only in a default value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// Why it failed: a stable code (`http-404`, `timeout`, `dns`, `tls`, `connect`, `reset`,
+    /// `redirect-loop`, `too-many-redirects`, `too-large`, `html-instead-of-document`, ...;
+    /// listed in `archive/SPEC.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What happened, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The URL that answered last, after redirects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_url: Option<String>,
+    /// The redirects followed, in order: each URL that answered with a redirect.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<String>,
+    /// HTTP status of the last answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// `Content-Type` as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// `Content-Length` as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_length: Option<u64>,
+    /// `Last-Modified` as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// `ETag` as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// When the bytes stored were received (RFC 3339, UTC).
+    pub retrieved: String,
+    /// When a cached copy was confirmed unchanged by the server (a `304 Not Modified`
+    /// answer to a conditional request); `retrieved` is then the original download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revalidated: Option<String>,
+    /// Requests sent, retries included.
+    pub attempts: u32,
+    /// Where the copy is in the bag, relative to `data/` (`remote/<sha256 prefix>/<name>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Media type of the stored bytes (from `Content-Type`, or sniffed from the bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// SHA-256 of the stored bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Size of the stored bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+/// A remote link checked by `--fetch` that is not (or could not be shown to be) a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteLink {
+    /// The URL.
+    pub url: String,
+    /// The pages that link to it.
+    pub pages: Vec<String>,
+    /// The check.
+    pub fetch: Retrieval,
+}
+
+/// A video's oEmbed metadata, as the provider gave it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OEmbed {
+    /// The request: endpoint URL with the video's URL as parameter, status, time.
+    pub request: Retrieval,
+    /// The video is gone or private (the endpoint answered 404, 401 or 403).
+    pub unavailable: bool,
+    /// `title` of the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `author_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    /// `author_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_url: Option<String>,
+    /// `provider_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_name: Option<String>,
+    /// `thumbnail_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    /// Duration in seconds, where the provider gives one (`duration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    /// The thumbnail image, fetched into the archive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<Retrieval>,
+    /// The answer as received (a JSON object), unknown keys included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<Value>,
+}
+
+/// The `--fetch` run: when, how, and what came of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FetchRun {
+    /// What was fetched: `documents`, `videos`.
+    pub kinds: Vec<String>,
+    /// The `User-Agent` sent.
+    pub user_agent: String,
+    /// Start and end (RFC 3339, UTC).
+    pub started: String,
+    /// End of the run.
+    pub finished: String,
+    /// Remote documents stored in the archive.
+    pub documents_stored: usize,
+    /// Remote documents that could not be stored.
+    pub documents_failed: usize,
+    /// Stored documents whose cached copy the server confirmed unchanged.
+    pub not_modified: usize,
+    /// Other remote links checked, and how many of them failed.
+    pub links_checked: usize,
+    /// Links that failed.
+    pub links_failed: usize,
+    /// Videos whose oEmbed metadata was read, and those the provider says are gone.
+    pub videos_described: usize,
+    /// Videos unavailable or failed.
+    pub videos_unavailable: usize,
+    /// HTTP requests sent.
+    pub requests: usize,
+    /// Bytes downloaded (not counting cached copies).
+    pub bytes_downloaded: u64,
 }
 
 /// How serious a problem is.
@@ -581,6 +742,20 @@ impl Model {
     /// The page at a site-relative path.
     pub fn page(&self, path: &str) -> Option<&Page> {
         self.pages.binary_search_by(|p| p.path.as_str().cmp(path)).ok().map(|i| &self.pages[i])
+    }
+
+    /// Every retrieval of `--fetch` that failed, with what it was for (`document`, `link`,
+    /// `video`, `thumbnail`): the dead links of the site.
+    pub fn failed_retrievals(&self) -> Vec<(&'static str, &Retrieval)> {
+        let mut out: Vec<(&'static str, &Retrieval)> = Vec::new();
+        out.extend(self.documents.iter().filter_map(|d| Some(("document", d.fetch.as_ref()?))));
+        out.extend(self.links.iter().map(|l| ("link", &l.fetch)));
+        for o in self.videos.iter().filter_map(|v| v.oembed.as_ref()) {
+            out.push(("video", &o.request));
+            out.extend(o.thumbnail.as_ref().map(|t| ("thumbnail", t)));
+        }
+        out.retain(|(_, r)| r.outcome == Some(Outcome::Failed));
+        out
     }
 
     /// Problems at or above a severity.

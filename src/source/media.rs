@@ -8,6 +8,20 @@ pub fn media_type(path: &str) -> &'static str {
         .map_or("application/octet-stream", |i| MEDIA_TYPES[i].1)
 }
 
+/// The usual extension of a media type (`application/pdf` → `pdf`), when carton knows one.
+pub fn extension_for(media_type: &str) -> Option<&'static str> {
+    // Where a type has several extensions, the table lists the usual one first by name
+    // (`htm` < `html`, `jpeg` < `jpg`): prefer the common spelling explicitly.
+    match media_type {
+        "image/jpeg" => Some("jpg"),
+        "text/html" => Some("html"),
+        "application/yaml" => Some("yaml"),
+        "image/tiff" => Some("tif"),
+        "text/markdown" => Some("md"),
+        _ => MEDIA_TYPES.iter().find(|(_, t)| *t == media_type).map(|(e, _)| *e),
+    }
+}
+
 /// A document: PDF, office and e-book formats (what links to "a file to read" point at).
 pub fn is_document(path: &str) -> bool {
     DOCUMENT_EXTENSIONS.contains(&extension(path).as_str())

@@ -15,7 +15,9 @@ mod split;
 pub mod video;
 mod walk;
 
-pub use media::{is_compressed, is_document, media_type};
+pub use media::{
+    extension, extension_for, is_compressed, is_document, is_file_like, media_type, target_path,
+};
 pub use split::{
     RawFrontMatter, SplitError, parse as parse_front_matter, split as split_front_matter,
 };
@@ -44,6 +46,8 @@ pub struct SiteRead {
     pub model: Model,
     /// Every file to store, sorted by path.
     pub files: Vec<SourceFile>,
+    /// Copies of remote files (`--fetch`), stored under `data/remote/`.
+    pub remote: Vec<crate::fetch::RemoteFile>,
 }
 
 /// Reads the site at `root`: detects its generator and builds the model.
@@ -155,5 +159,5 @@ fn finish(mut model: Model, files: Vec<SourceFile>) -> SiteRead {
     }
     model.problems.sort();
     model.problems.dedup();
-    SiteRead { model, files }
+    SiteRead { model, files, remote: Vec::new() }
 }

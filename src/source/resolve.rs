@@ -841,6 +841,7 @@ pub fn collect_videos_and_documents(model: &mut Model) {
                             embed_url: id.as_ref().map_or(String::new(), VideoId::embed_url),
                             title: None,
                             pages: Vec::new(),
+                            oembed: None,
                         }
                     });
                     if v.title.is_none() {
@@ -865,6 +866,7 @@ pub fn collect_videos_and_documents(model: &mut Model) {
                         local,
                         missing,
                         pages: Vec::new(),
+                        fetch: None,
                     });
                     if d.pages.last() != Some(&page.path) {
                         d.pages.push(page.path.clone());

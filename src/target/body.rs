@@ -31,10 +31,14 @@ pub struct Ctx<'a> {
     pub rules: Option<&'a IndexMap<String, ShortcodeRule>>,
     /// Output syntax.
     pub flavour: Flavour,
-    /// Site path of a page or file -> its URL path in the target (decoded).
+    /// Site path of a page or file -> its URL path in the target (decoded); the URL of a
+    /// remote document -> its archived copy's, with `--localize-remote`.
     pub new_url: &'a HashMap<String, String>,
     /// The source site's base URL (links written as absolute URLs of the site itself).
     pub base_url: &'a str,
+    /// The site's videos: with `--localize-remote`, a video call the target cannot embed
+    /// becomes its archived thumbnail linking to the video.
+    pub videos: &'a [crate::model::Video],
 }
 
 impl Ctx<'_> {
@@ -44,6 +48,8 @@ impl Ctx<'_> {
             Target::File { path } | Target::Page { path } => {
                 self.new_url.get(path).map(|u| urls::encode(u))
             }
+            // A remote document with an archived copy in the site (`--localize-remote`).
+            Target::Remote { url } if r.document => self.new_url.get(url).map(|u| urls::encode(u)),
             _ => None,
         }
     }
@@ -53,6 +59,9 @@ impl Ctx<'_> {
     fn link_fix(&self, page: &Page, r: &Reference) -> Option<String> {
         let target = match &r.target {
             Target::File { path } | Target::Page { path } => self.new_url.get(path)?,
+            Target::Remote { url } if r.document => {
+                return self.new_url.get(url).map(|u| urls::encode(u));
+            }
             _ => return None,
         };
         let page_url = urls::decode(&page.url);
@@ -233,6 +242,10 @@ impl<'p> Rewriter<'_, 'p> {
                 // Hugo reads its own calls: keep the tags, convert what is inside.
                 return self.keep_tags(i, c);
             }
+            if let Some(fallback) = self.video_thumbnail(i) {
+                self.note(c, "no rule in the mapping for this video shortcode: replaced by its archived thumbnail, linking to the video".into());
+                return fallback;
+            }
             self.note(c, "no rule in the mapping for this shortcode: carried verbatim".into());
             return self.protect_call(verbatim);
         };
@@ -267,6 +280,22 @@ impl<'p> Rewriter<'_, 'p> {
                 self.protect_call(verbatim)
             }
         }
+    }
+
+    /// A linked image for a video call: the archived thumbnail (placed in the site by
+    /// `--localize-remote`) linking to the video's page. `None` when the call holds no video
+    /// or its thumbnail was not archived.
+    fn video_thumbnail(&self, i: usize) -> Option<String> {
+        let key = self.page.references.iter().enumerate().find_map(|(k, r)| match &r.target {
+            Target::Video { key } if self.owner[k] == Some(i) => Some(key),
+            _ => None,
+        })?;
+        let video = self.ctx.videos.iter().find(|v| &v.key == key)?;
+        let o = video.oembed.as_ref()?;
+        let thumb = self.ctx.new_url.get(o.thumbnail_url.as_deref()?)?;
+        let title = video.title.as_deref().or(o.title.as_deref()).unwrap_or("video");
+        let alt: String = title.chars().filter(|c| !matches!(c, '[' | ']' | '\\' | '\n')).collect();
+        Some(format!("[![{alt}]({})]({})", urls::encode(thumb), video.url))
     }
 
     /// A Liquid tag or output of a Jekyll page: a mapping rule (includes are named

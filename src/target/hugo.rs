@@ -29,8 +29,17 @@ fn has_rules(m: &Mapping) -> bool {
 
 pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> Result<Plan> {
     let mut plan = Plan::new(&model.site.generator, opts.mapping.as_ref(), model);
+    // Links to localize need the rewriting path even without rules.
+    let empty;
     let mapping = match &opts.mapping {
         Some(m) if has_rules(m) => m,
+        Some(m) if opts.localize_remote => m,
+        None if opts.localize_remote => {
+            let g = &model.site.generator;
+            let text = format!("carton-mapping: 1\nfrom: {g}\nto: {g}\n");
+            empty = Mapping::parse(&text, std::path::Path::new("(no mapping)"))?;
+            &empty
+        }
         // The identity: the source tree, byte for byte.
         _ => {
             for f in &model.files {
@@ -54,6 +63,12 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
             new_url.insert(f.path.clone(), u);
         }
     }
+    // Into its own generator: Jekyll publishes the site root as is, Hugo its static folder.
+    let published = match model.site.generator.as_str() {
+        "jekyll" => String::new(),
+        _ => format!("{}/", model.site.static_dirs.first().map_or("static", String::as_str)),
+    };
+    super::localize_remote(model, opts, &published, &mut plan, &mut new_url);
     let pages: HashMap<&str, &Page> = model.pages.iter().map(|p| (p.path.as_str(), p)).collect();
     for f in &model.files {
         let out = moved(&f.path);
@@ -139,6 +154,7 @@ fn convert_page(
         flavour: Flavour::Same,
         new_url,
         base_url: &model.site.base_url,
+        videos: &model.videos,
     };
     let b = body::rewrite(text, body_start..text.len(), page, &ctx);
     report.not_converted.extend(b.not_converted);

@@ -155,6 +155,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
         }
         out_of.insert(&f.path, (out, raw));
     }
+    super::localize_remote(model, opts, "static/", &mut plan, &mut new_url);
 
     let pages: HashMap<&str, &Page> = model.pages.iter().map(|p| (p.path.as_str(), p)).collect();
     for f in &model.files {
@@ -293,6 +294,7 @@ fn convert_page(
         flavour: Flavour::Hugo,
         new_url,
         base_url: &model.site.base_url,
+        videos: &model.videos,
     };
     let body_start = page.body.start.min(text.len());
     let b = body::rewrite(text, body_start..text.len(), page, &ctx);

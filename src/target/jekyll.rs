@@ -168,6 +168,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
         }
         out_of.insert(f.path.as_str(), out);
     }
+    super::localize_remote(model, opts, "", &mut plan, &mut new_url);
 
     let pages: HashMap<&str, &Page> = model.pages.iter().map(|p| (p.path.as_str(), p)).collect();
     let mut redirects: BTreeMap<String, String> = BTreeMap::new();
@@ -370,6 +371,7 @@ fn convert_page(
         flavour: Flavour::Jekyll,
         new_url,
         base_url: &model.site.base_url,
+        videos: &model.videos,
     };
     let b = body::rewrite(text, body_start..text.len(), page, &ctx);
     report.not_converted.extend(b.not_converted);

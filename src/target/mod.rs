@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::mapping::{Format, Mapping};
 use crate::model::Model;
 use report::{Action, Report};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +34,8 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// A site file of the archive, copied as is (path relative to the site root).
     Copy(String),
+    /// Another payload file of the archive (a fetched copy), path relative to `data/`.
+    Payload(String),
 }
 
 /// One file of the output.
@@ -76,6 +78,11 @@ pub trait SiteFiles {
     /// # Errors
     /// When it cannot be read or written.
     fn copy_to(&mut self, path: &str, out: &mut dyn Write) -> Result<u64>;
+    /// Streams a payload file outside the site (path relative to `data/`) into `out`.
+    ///
+    /// # Errors
+    /// When it cannot be read or written, or the files have no payload beside the site.
+    fn copy_payload_to(&mut self, path: &str, out: &mut dyn Write) -> Result<u64>;
 }
 
 /// Site files inside an archive (`data/site/...`).
@@ -94,8 +101,11 @@ impl SiteFiles for ArchiveFiles<'_> {
         self.archive.read(&format!("data/{}/{path}", self.root), MAX_PAGE)
     }
     fn copy_to(&mut self, path: &str, out: &mut dyn Write) -> Result<u64> {
+        self.copy_payload_to(&format!("{}/{path}", self.root), out)
+    }
+    fn copy_payload_to(&mut self, path: &str, out: &mut dyn Write) -> Result<u64> {
         let mut err = None;
-        let n = self.archive.stream(&format!("data/{}/{path}", self.root), &mut |c| {
+        let n = self.archive.stream(&format!("data/{path}"), &mut |c| {
             if err.is_none()
                 && let Err(e) = out.write_all(c)
             {
@@ -117,6 +127,9 @@ pub struct ImportOptions {
     pub mapping: Option<Mapping>,
     /// Write minimal layouts so that the site builds.
     pub layouts: bool,
+    /// Copy the archived copies of remote documents into the site and point the links at
+    /// them (`--localize-remote`).
+    pub localize_remote: bool,
 }
 
 /// Makes the plan of an import.
@@ -133,6 +146,7 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
                 to: opts.to,
                 mapping: Mapping::shipped(from, opts.to),
                 layouts: opts.layouts,
+                localize_remote: opts.localize_remote,
             };
             &shipped
         }
@@ -391,6 +405,7 @@ fn describe(c: &Content) -> String {
     match c {
         Content::Bytes(_) => "a generated file".into(),
         Content::Copy(p) => format!("a copy of {p}"),
+        Content::Payload(p) => format!("a copy of data/{p} of the archive"),
     }
 }
 
@@ -450,10 +465,77 @@ pub fn write_plan(
                 files.copy_to(src, &mut w)?;
                 w.into_inner().map_err(|e| Error::Write(e.into_error(), dest.clone()))?;
             }
+            (Some(Content::Payload(src)), _) => {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                files.copy_payload_to(src, &mut w)?;
+                w.into_inner().map_err(|e| Error::Write(e.into_error(), dest.clone()))?;
+            }
             (None, None) => {}
         }
     }
     crate::output::place_dir(temp, output, force)
+}
+
+/// `--localize-remote`: the archived copies of remote documents are written under
+/// `{published}remote/` (the folder the target publishes as is: `static/` for Hugo and
+/// Zola, the site root for Jekyll), and `new_url` maps each document's URL to its copy, so
+/// the body rewriter points the links there. Without the option, nothing changes.
+fn localize_remote(
+    model: &Model,
+    opts: &ImportOptions,
+    published: &str,
+    plan: &mut Plan,
+    new_url: &mut HashMap<String, String>,
+) {
+    if !opts.localize_remote {
+        return;
+    }
+    let mut written = BTreeSet::new();
+    let mut copies = 0;
+    for d in model.documents.iter().filter(|d| !d.local) {
+        let Some(rec) = d.fetch.as_ref() else { continue };
+        let Some(path) = rec.path.as_deref() else { continue };
+        new_url.insert(d.target.clone(), format!("/{path}"));
+        copies += 1;
+        if written.insert(path.to_string()) {
+            let out = format!("{published}{path}");
+            plan.files.push(OutFile { path: out.clone(), content: Content::Payload(path.into()) });
+            plan.report.generated.push(report::Generated {
+                output: out,
+                purpose: format!("archived copy of <{}>, downloaded {}", d.target, rec.retrieved),
+            });
+        }
+    }
+    // Video thumbnails, for the calls a target cannot embed (see body.rs).
+    for v in &model.videos {
+        let Some(o) = v.oembed.as_ref() else { continue };
+        let (Some(url), Some(rec)) = (o.thumbnail_url.as_ref(), o.thumbnail.as_ref()) else {
+            continue;
+        };
+        let Some(path) = rec.path.as_deref() else { continue };
+        new_url.insert(url.clone(), format!("/{path}"));
+        if written.insert(path.to_string()) {
+            let out = format!("{published}{path}");
+            plan.files.push(OutFile { path: out.clone(), content: Content::Payload(path.into()) });
+            plan.report.generated.push(report::Generated {
+                output: out,
+                purpose: format!("archived thumbnail of {} video {}", v.provider, v.id),
+            });
+        }
+    }
+    let missing = model
+        .documents
+        .iter()
+        .filter(|d| !d.local && d.fetch.as_ref().is_none_or(|r| r.path.is_none()))
+        .count();
+    plan.report.notes.push(report::Note {
+        path: String::new(),
+        line: 0,
+        subject: "--localize-remote".into(),
+        message: format!(
+            "links to {copies} remote document(s) point at their archived copies under /remote/; {missing} remote document(s) have no archived copy (export with --fetch) and keep their links"
+        ),
+    });
 }
 
 /// Reports the references of a page that did not resolve in the source: they cannot resolve

@@ -180,7 +180,13 @@ impl Report {
             let _ = writeln!(s, "\n## {title}\n");
             for n in notes {
                 let at = if n.line > 0 { format!("{}:{}", n.path, n.line) } else { n.path.clone() };
-                let _ = writeln!(s, "- `{}` {}: {}", md_code(&at), md_code(&n.subject), n.message);
+                // A note about the whole site has no place to name.
+                if at.is_empty() {
+                    let _ = writeln!(s, "- {}: {}", md_code(&n.subject), n.message);
+                } else {
+                    let _ =
+                        writeln!(s, "- `{}` {}: {}", md_code(&at), md_code(&n.subject), n.message);
+                }
             }
         }
         let _ =

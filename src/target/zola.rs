@@ -252,6 +252,7 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
         }
         out_of.insert(f.path.as_str(), out);
     }
+    super::localize_remote(model, opts, "static/", &mut plan, &mut new_url);
 
     let zola_dated: HashMap<&str, bool> =
         model.pages.iter().map(|p| (p.path.as_str(), zola_date_of(p).is_some())).collect();
@@ -747,6 +748,7 @@ fn convert_page(
         flavour: Flavour::Zola,
         new_url: ctx.new_url,
         base_url: &ctx.model.site.base_url,
+        videos: &ctx.model.videos,
     };
     let b = body::rewrite(text, body_start..text.len(), page, &bctx);
     report.not_converted.extend(b.not_converted);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 pub(crate) fn import(zip: &Path, out: &Path, to: Format, mapping: Option<Mapping>) -> target::Plan {
-    let opts = ImportOptions { to, mapping, layouts: true };
+    let opts = ImportOptions { to, mapping, layouts: true, localize_remote: false };
     target::import(zip, out, &opts, true, false, Some("carton-report.md"), &AtomicBool::new(false))
         .expect("import")
 }
@@ -24,7 +24,7 @@ fn import_cmd(zip: &Path, to: &str, out: &Path) -> assert_cmd::Command {
 }
 
 /// Builds a Jekyll site with the real `jekyll`; asserts it succeeds.
-fn jekyll_build(jekyll: &Path, source: &Path, dest: &Path) {
+pub fn jekyll_build(jekyll: &Path, source: &Path, dest: &Path) {
     let run = std::process::Command::new(jekyll)
         .arg("build")
         .arg("--quiet")
@@ -105,7 +105,8 @@ fn hugo_round_trip_gives_the_source_tree_back_byte_for_byte() {
     let Some(e) = eig() else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("eig-hugo");
-    let opts = ImportOptions { to: Format::Hugo, mapping: None, layouts: true };
+    let opts =
+        ImportOptions { to: Format::Hugo, mapping: None, layouts: true, localize_remote: false };
     target::import(&e.zip, &out, &opts, false, false, None, &AtomicBool::new(false)).unwrap();
     let files = list_files(&out);
     assert_eq!(files, list_files(&e.site));
@@ -118,7 +119,8 @@ fn hugo_round_trip_gives_the_source_tree_back_byte_for_byte() {
     // The shipped identity mapping gives the same.
     let m = Mapping::shipped(Format::Hugo, Format::Hugo).unwrap();
     let out2 = dir.path().join("eig-hugo-2");
-    let opts = ImportOptions { to: Format::Hugo, mapping: Some(m), layouts: true };
+    let opts =
+        ImportOptions { to: Format::Hugo, mapping: Some(m), layouts: true, localize_remote: false };
     target::import(&e.zip, &out2, &opts, false, false, None, &AtomicBool::new(false)).unwrap();
     assert_eq!(list_files(&out2), files);
 }
@@ -183,7 +185,7 @@ fn a_renaming_mapping_changes_only_the_spans_it_names_and_the_site_builds() {
 }
 
 /// Builds a Hugo site; asserts it succeeds.
-fn hugo_build(hugo: &Path, source: &Path, dest: &Path) {
+pub fn hugo_build(hugo: &Path, source: &Path, dest: &Path) {
     let run = std::process::Command::new(hugo)
         .arg("--source")
         .arg(source)

@@ -3,8 +3,11 @@
 mod common;
 mod corpus;
 mod export;
+mod fetch;
+mod http;
 mod import;
 mod jekyll;
+mod localize;
 mod tools;
 mod verify;
 mod zola;

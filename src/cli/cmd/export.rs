@@ -21,7 +21,39 @@ struct Report<'a> {
     output_bytes: u64,
     summary: &'a carton::model::Summary,
     counts: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fetch: Option<FetchReport<'a>>,
     problems: &'a [carton::model::Problem],
+}
+
+#[derive(Serialize)]
+struct FetchReport<'a> {
+    #[serde(flatten)]
+    run: &'a carton::model::FetchRun,
+    elapsed_ms: u64,
+    /// URLs that could not be fetched, with the reason.
+    dead: Vec<Dead<'a>>,
+}
+
+#[derive(Serialize)]
+struct Dead<'a> {
+    url: &'a str,
+    what: &'static str,
+    error: &'a str,
+    reason: &'a str,
+}
+
+/// Everything `--fetch` could not get: documents, links, videos.
+fn dead_links(m: &Model) -> Vec<Dead<'_>> {
+    m.failed_retrievals()
+        .into_iter()
+        .map(|(what, r)| Dead {
+            url: &r.url,
+            what,
+            error: r.error.as_deref().unwrap_or(""),
+            reason: r.reason.as_deref().unwrap_or(""),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -81,9 +113,18 @@ pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
     archive::check_output(&args.site, &args.output, args.force)?;
     log::info!("reading {}", args.site.display());
     let started = std::time::Instant::now();
-    let site = source::read_site(&args.site, &opts)
+    let mut site = source::read_site(&args.site, &opts)
         .with_context(|| format!("cannot read the site {}", args.site.display()))?;
     log::info!("read {} files in {} ms", site.files.len(), started.elapsed().as_millis());
+    // Kept alive until the archive is written: it holds the downloads.
+    let fetched = match args.fetch.options() {
+        Some(fopts) => {
+            let f = fetch(&mut site, &fopts, &args.output, out, interrupt)?;
+            site.remote = f.files.clone();
+            Some(f)
+        }
+        None => None,
+    };
     if args.strict && strict_failures(&site.model) > 0 {
         print_problems(&site.model, out, true);
         out.warn(format!(
@@ -121,6 +162,8 @@ pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
     log::info!("wrote the archive in {} ms", started.elapsed().as_millis());
     let (model, report) =
         result.with_context(|| format!("cannot write the archive {}", args.output.display()))?;
+    let fetch_elapsed = fetched.as_ref().map(|f| f.elapsed.as_millis() as u64);
+    drop(fetched);
     if args.strict && strict_failures(&model) > 0 {
         let _ = if args.output.is_dir() {
             std::fs::remove_dir_all(&args.output)
@@ -143,6 +186,11 @@ pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
                 output_bytes: report.output_bytes,
                 summary: &model.summary,
                 counts: c,
+                fetch: model.fetch.as_ref().map(|run| FetchReport {
+                    run,
+                    elapsed_ms: fetch_elapsed.unwrap_or(0),
+                    dead: dead_links(&model),
+                }),
                 problems: &model.problems,
             },
         )?;
@@ -180,12 +228,55 @@ pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
         "  {} references; {} videos; documents: {} local, {} remote; {} dangling",
         c.references, c.videos, c.documents_local, c.documents_remote, c.missing
     ));
+    if let Some(run) = &model.fetch {
+        out.detail(format!(
+            "  fetched in {:.1} s: {} remote documents stored ({} unchanged in the cache), {} failed; {} other links checked, {} dead; {} videos described, {} unavailable; {} requests, {}",
+            fetch_elapsed.unwrap_or(0) as f64 / 1000.0,
+            run.documents_stored,
+            run.not_modified,
+            run.documents_failed,
+            run.links_checked,
+            run.links_failed,
+            run.videos_described,
+            run.videos_unavailable,
+            run.requests,
+            human_bytes(run.bytes_downloaded)
+        ));
+    }
     print_problems(&model, out, false);
     out.line(format!(
         "  problems: {} errors, {} warnings, {} info (`carton inspect` lists them all)",
         c.errors, c.warnings, c.info
     ));
     Ok(Exit::Ok)
+}
+
+/// Runs `--fetch` with a progress bar; temporary downloads go beside the output.
+pub fn fetch(
+    site: &mut source::SiteRead,
+    opts: &carton::fetch::FetchOptions,
+    output: &std::path::Path,
+    out: &Out,
+    interrupt: &AtomicBool,
+) -> anyhow::Result<carton::fetch::Fetched> {
+    log::info!("fetching remote documents and video metadata");
+    let bar = Progress::count(out.progress, 0, "fetching");
+    let scratch = carton::output::parent_of(output);
+    let result = carton::fetch::fetch(
+        &mut site.model,
+        opts,
+        &scratch,
+        &|e| match e {
+            carton::fetch::Event::Queued(n) => bar.set_total(n as u64),
+            carton::fetch::Event::Done(url) => {
+                log::debug!("fetched {url}");
+                bar.inc(1);
+            }
+        },
+        interrupt,
+    );
+    bar.finish();
+    Ok(result?)
 }
 
 /// Errors and warnings with their place; all of them with -v or when `all`.

@@ -34,6 +34,7 @@ fn options(flags: &ImportFlags) -> anyhow::Result<ImportOptions> {
         to: format_of(flags.to),
         mapping: mapping(flags)?,
         layouts: !flags.no_layouts,
+        localize_remote: flags.localize_remote,
     })
 }
 
@@ -93,7 +94,7 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
     if flags.output.exists() && !flags.force && !flags.dry_run {
         return Err(carton::Error::OutputExists(flags.output.clone()).into());
     }
-    let site = carton::source::read_site(
+    let mut site = carton::source::read_site(
         &args.site,
         &carton::source::ReadOptions {
             follow_links: args.follow_links,
@@ -101,6 +102,15 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
         },
     )
     .with_context(|| format!("cannot read the site {}", args.site.display()))?;
+    // Kept alive until the intermediate archive is written: it holds the downloads.
+    let fetched = match args.fetch.options() {
+        Some(fopts) => {
+            let f = super::export::fetch(&mut site, &fopts, &flags.output, out, interrupt)?;
+            site.remote = f.files.clone();
+            Some(f)
+        }
+        None => None,
+    };
     // The archive is an intermediate: a bag folder in a temporary folder beside the output,
     // removed when done.
     let parent = carton::output::parent_of(&flags.output);
@@ -119,6 +129,7 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
     let written = archive::write(site, &args.site, &bag, &wopts, &|n| bar.inc(n), interrupt);
     bar.finish();
     written.with_context(|| format!("cannot read the site {}", args.site.display()))?;
+    drop(fetched);
     let plan =
         target::import(&bag, &flags.output, &opts, flags.force, flags.dry_run, report, interrupt)
             .with_context(|| format!("cannot convert {}", args.site.display()))?;
@@ -140,6 +151,7 @@ fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
         for f in &plan.files {
             let from = match (&f.content, source_of.get(f.path.as_str())) {
                 (target::Content::Copy(p), _) => sanitize(p),
+                (target::Content::Payload(p), _) => format!("data/{} of the archive", sanitize(p)),
                 (target::Content::Bytes(_), Some(src)) => format!("{} (converted)", sanitize(src)),
                 (target::Content::Bytes(_), None) => "(generated)".into(),
             };

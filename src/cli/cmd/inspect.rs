@@ -18,6 +18,10 @@ struct Inspection<'a> {
     files_by_role: BTreeMap<String, (usize, u64)>,
     documents: &'a [carton::model::Document],
     videos: &'a [carton::model::Video],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    links: &'a [carton::model::RemoteLink],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fetch: Option<&'a carton::model::FetchRun>,
     problems: &'a [carton::model::Problem],
     summary: &'a carton::model::Summary,
 }
@@ -81,6 +85,8 @@ pub fn run(args: &InspectArgs, out: &Out) -> anyhow::Result<Exit> {
                 files_by_role,
                 documents: &model.documents,
                 videos: &model.videos,
+                links: &model.links,
+                fetch: model.fetch.as_ref(),
                 problems: &model.problems,
                 summary: &model.summary,
             },
@@ -130,12 +136,15 @@ pub fn run(args: &InspectArgs, out: &Out) -> anyhow::Result<Exit> {
         model.documents.len() - local
     ));
     for d in &model.documents {
-        let state = if d.missing {
-            " MISSING"
-        } else if d.local {
-            ""
-        } else {
-            " remote"
+        let state = match (&d.fetch, d.missing, d.local) {
+            (_, true, _) => " MISSING".to_string(),
+            (_, _, true) => String::new(),
+            (Some(r), _, _) => match (&r.path, &r.reason) {
+                (Some(p), _) => format!(" remote, archived at data/{p}"),
+                (None, Some(why)) => format!(" remote, NOT ARCHIVED: {}", sanitize(why)),
+                (None, None) => " remote, not archived".into(),
+            },
+            (None, _, _) => " remote".into(),
         };
         out.detail(format!("  {}{state} ({} page(s))", sanitize(&d.target), d.pages.len()));
     }
@@ -147,6 +156,28 @@ pub fn run(args: &InspectArgs, out: &Out) -> anyhow::Result<Exit> {
             v.url,
             v.title.as_deref().map(|t| format!(" \u{ab}{}\u{bb}", sanitize(t))).unwrap_or_default()
         ));
+    }
+    if let Some(run) = &model.fetch {
+        let dead = model.failed_retrievals();
+        out.line(format!(
+            "{} {} ({}): {} documents archived, {} failed; {} other links checked; {} videos described; {} dead link(s)",
+            out.bold("fetched"),
+            run.started,
+            run.kinds.join(", "),
+            run.documents_stored,
+            run.documents_failed,
+            run.links_checked,
+            run.videos_described,
+            dead.len()
+        ));
+        for (what, r) in dead {
+            out.detail(format!(
+                "  dead {what} {} [{}] {}",
+                sanitize(&r.url),
+                r.error.as_deref().unwrap_or(""),
+                sanitize(r.reason.as_deref().unwrap_or(""))
+            ));
+        }
     }
     let mut by_code: BTreeMap<(&Severity, &str), usize> = BTreeMap::new();
     for p in &model.problems {
