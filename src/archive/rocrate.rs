@@ -165,20 +165,14 @@ pub fn build(model: &Model, root: &str, date: &str, extra_files: &[FileEntry]) -
             "@type": "CreateAction",
             "name": format!("Fetch of the site's remote {}", run.kinds.join(" and ")),
             "description": format!(
-                "{} documents stored, {} failed ({} unchanged since a cached copy); {} other links checked, {} failed; {} videos described, {} unavailable; {} requests as `{}`.",
+                "By {}: {} documents stored, {} failed ({} unchanged since a cached copy); {} other links checked, {} failed; {} videos described, {} unavailable; {} requests as `{}`.",
+                model.generator,
                 run.documents_stored, run.documents_failed, run.not_modified, run.links_checked, run.links_failed,
                 run.videos_described, run.videos_unavailable, run.requests, run.user_agent
             ),
             "startTime": run.started,
             "endTime": run.finished,
-            "instrument": {"@id": "#carton"},
             "result": fetched.keys().map(|p| json!({"@id": file_id(p)})).collect::<Vec<_>>(),
-        }));
-        graph.push(json!({
-            "@id": "#carton",
-            "@type": "SoftwareApplication",
-            "name": "carton",
-            "version": env!("CARGO_PKG_VERSION"),
         }));
     }
     let stored_docs: BTreeMap<&str, &str> = model

@@ -93,3 +93,55 @@ fn bagit_fast_mode_misses_what_carton_finds() {
     assert!(!verify(&bag).valid);
     carton().arg("verify").arg(&bag).assert().code(3);
 }
+
+/// The records `--fetch` adds (copies as Files with their provenance, the run as a
+/// CreateAction, thumbnails of videos) keep the crate valid.
+#[test]
+fn an_archive_with_fetched_copies_passes_both_validators() {
+    use crate::http::{Route, Server};
+    let body = |ct: &str, b: &[u8]| Route::Body {
+        status: 200,
+        headers: vec![("Content-Type".into(), ct.into())],
+        body: b.to_vec(),
+    };
+    let s = Server::start(vec![
+        ("/guide.pdf", body("application/pdf", b"%PDF-1.4\nguide\n")),
+        ("/thumb.jpg", body("image/jpeg", b"\xFF\xD8\xFF\xE0thumb")),
+    ]);
+    let answer = format!(
+        r#"{{"type":"video","version":"1.0","title":"T","thumbnail_url":"{}","duration":62}}"#,
+        s.url("/thumb.jpg")
+    );
+    s.set("/oembed", body("application/json", answer.as_bytes()));
+    let page = format!(
+        "---\ntitle: P\n---\n[guide]({}) [gone]({})\n\n{{{{< youtube dQw4w9WgXcQ >}}}}\n",
+        s.url("/guide.pdf"),
+        s.url("/gone.pdf")
+    );
+    let site = site(&[
+        ("hugo.toml", b"baseURL = \"https://example.org/\"\ntitle = \"T\"\n"),
+        ("content/p.md", page.as_bytes()),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("f.zip");
+    let mut c = carton();
+    for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"]
+    {
+        c.env_remove(var);
+    }
+    c.env("NO_PROXY", "127.0.0.1")
+        .arg("export")
+        .arg(site.path())
+        .arg("-o")
+        .arg(&zip)
+        .args(["--fetch", "--fetch-retry-delay", "20", "--oembed"])
+        .arg(format!("youtube={}", s.url("/oembed")))
+        .assert()
+        .success();
+    unzip(&zip, &dir.path().join("x"));
+    let bag = dir.path().join("x/f");
+    let remote: Vec<String> = list_files(&bag.join("data/remote"));
+    assert_eq!(remote.len(), 2, "the PDF and the thumbnail: {remote:?}");
+    bagit_validates(&bag);
+    rocrate_validates(&bag.join("data"));
+}
