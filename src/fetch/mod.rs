@@ -503,7 +503,7 @@ fn apply(
                         run.documents_failed += 1;
                         for page in &doc.pages {
                             problems.push(fetch_problem(
-                                model_page_ref(&model.pages, page, &doc.target),
+                                remote_ref(&model.pages, page, &doc.target),
                                 page,
                                 "remote-document",
                                 &rec,
@@ -540,7 +540,7 @@ fn apply(
                         run.links_failed += 1;
                         for page in &pages {
                             problems.push(fetch_problem(
-                                model_page_ref(&model.pages, page, &url),
+                                remote_ref(&model.pages, page, &url),
                                 page,
                                 "dead-link",
                                 &rec,
@@ -604,31 +604,25 @@ fn apply(
     files
 }
 
-/// Line and column of the first reference to `url` in a page.
-fn model_page_ref(pages: &[crate::model::Page], page: &str, url: &str) -> (usize, usize) {
+/// Line and column of the first reference of a page whose target matches.
+fn first_ref(
+    pages: &[crate::model::Page],
+    page: &str,
+    hit: impl Fn(&Target) -> bool,
+) -> (usize, usize) {
     pages
         .binary_search_by(|p| p.path.as_str().cmp(page))
         .ok()
-        .and_then(|i| {
-            pages[i]
-                .references
-                .iter()
-                .find(|r| matches!(&r.target, Target::Remote { url: u } if u == url))
-        })
+        .and_then(|i| pages[i].references.iter().find(|r| hit(&r.target)))
         .map_or((0, 0), |r| (r.span.line, r.span.column))
 }
 
+fn remote_ref(pages: &[crate::model::Page], page: &str, url: &str) -> (usize, usize) {
+    first_ref(pages, page, |t| matches!(t, Target::Remote { url: u } if u == url))
+}
+
 fn video_ref(pages: &[crate::model::Page], page: &str, key: &str) -> (usize, usize) {
-    pages
-        .binary_search_by(|p| p.path.as_str().cmp(page))
-        .ok()
-        .and_then(|i| {
-            pages[i]
-                .references
-                .iter()
-                .find(|r| matches!(&r.target, Target::Video { key: k } if k == key))
-        })
-        .map_or((0, 0), |r| (r.span.line, r.span.column))
+    first_ref(pages, page, |t| matches!(t, Target::Video { key: k } if k == key))
 }
 
 fn fetch_problem(place: (usize, usize), page: &str, code: &str, rec: &Retrieval) -> Problem {

@@ -490,21 +490,27 @@ fn localize_remote(
     if !opts.localize_remote {
         return;
     }
+    // Each copy is written once, however many URLs lead to it.
     let mut written = BTreeSet::new();
+    let mut place = |plan: &mut Plan,
+                     new_url: &mut HashMap<String, String>,
+                     url: &str,
+                     path: &str,
+                     purpose: String| {
+        new_url.insert(url.to_string(), format!("/{path}"));
+        if written.insert(path.to_string()) {
+            let out = format!("{published}{path}");
+            plan.files.push(OutFile { path: out.clone(), content: Content::Payload(path.into()) });
+            plan.report.generated.push(report::Generated { output: out, purpose });
+        }
+    };
     let mut copies = 0;
     for d in model.documents.iter().filter(|d| !d.local) {
         let Some(rec) = d.fetch.as_ref() else { continue };
         let Some(path) = rec.path.as_deref() else { continue };
-        new_url.insert(d.target.clone(), format!("/{path}"));
+        let purpose = format!("archived copy of <{}>, downloaded {}", d.target, rec.retrieved);
+        place(plan, new_url, &d.target, path, purpose);
         copies += 1;
-        if written.insert(path.to_string()) {
-            let out = format!("{published}{path}");
-            plan.files.push(OutFile { path: out.clone(), content: Content::Payload(path.into()) });
-            plan.report.generated.push(report::Generated {
-                output: out,
-                purpose: format!("archived copy of <{}>, downloaded {}", d.target, rec.retrieved),
-            });
-        }
     }
     // Video thumbnails, for the calls a target cannot embed (see body.rs).
     for v in &model.videos {
@@ -513,15 +519,8 @@ fn localize_remote(
             continue;
         };
         let Some(path) = rec.path.as_deref() else { continue };
-        new_url.insert(url.clone(), format!("/{path}"));
-        if written.insert(path.to_string()) {
-            let out = format!("{published}{path}");
-            plan.files.push(OutFile { path: out.clone(), content: Content::Payload(path.into()) });
-            plan.report.generated.push(report::Generated {
-                output: out,
-                purpose: format!("archived thumbnail of {} video {}", v.provider, v.id),
-            });
-        }
+        let purpose = format!("archived thumbnail of {} video {}", v.provider, v.id);
+        place(plan, new_url, url, path, purpose);
     }
     let missing = model
         .documents

@@ -32,6 +32,18 @@ pub fn carton() -> Command {
     c
 }
 
+/// carton with no proxy settings, so that requests to the tests' own servers on 127.0.0.1
+/// are never sent to a proxy the machine may name.
+pub fn carton_direct() -> Command {
+    let mut c = carton();
+    for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"]
+    {
+        c.env_remove(var);
+    }
+    c.env("NO_PROXY", "127.0.0.1,localhost").env("no_proxy", "127.0.0.1,localhost");
+    c
+}
+
 /// Exports through the library (deterministic date).
 pub fn export(site: &Path, out: &Path, format: carton::archive::Format) -> carton::model::Model {
     let read = carton::source::read_site(site, &Default::default()).expect("site reads");

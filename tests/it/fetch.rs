@@ -25,14 +25,10 @@ fn hugo_site(body: &str) -> tempfile::TempDir {
     site(&[("hugo.toml", HUGO_TOML), (PAGE, page.as_bytes())])
 }
 
-/// carton without any proxy, so that requests to 127.0.0.1 reach the test server.
+/// carton without any proxy (so that requests reach the test server), killed if it hangs.
 fn direct() -> assert_cmd::Command {
-    let mut c = carton();
-    for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"]
-    {
-        c.env_remove(var);
-    }
-    c.env("NO_PROXY", "127.0.0.1,localhost").env("no_proxy", "127.0.0.1,localhost").timeout(HANG);
+    let mut c = carton_direct();
+    c.timeout(HANG);
     c
 }
 

@@ -1,7 +1,7 @@
 //! `import --localize-remote`: the copies `export --fetch` archived go into the target site
 //! and the links point at them; the sites still build.
 
-use crate::common::{carton, site, tool};
+use crate::common::{carton, carton_direct, site, tool};
 use crate::http::{Route, Server};
 use crate::import::{hugo_build, jekyll_build};
 use std::path::Path;
@@ -48,20 +48,13 @@ fn fetched_archive(s: &Server, dir: &Path) -> std::path::PathBuf {
         ("content/blog/report.md", page.as_bytes()),
     ]);
     let zip = dir.join("site.zip");
-    carton()
+    carton_direct()
         .arg("export")
         .arg(site.path())
         .arg("-o")
         .arg(&zip)
         .args(["--fetch", "--fetch-retry-delay", "50", "--oembed"])
         .arg(format!("vimeo={}", s.url("/oembed")))
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy")
-        .env("NO_PROXY", "127.0.0.1,localhost")
         .assert()
         .success();
     zip

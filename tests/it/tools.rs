@@ -124,12 +124,7 @@ fn an_archive_with_fetched_copies_passes_both_validators() {
     ]);
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("f.zip");
-    let mut c = carton();
-    for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"]
-    {
-        c.env_remove(var);
-    }
-    c.env("NO_PROXY", "127.0.0.1")
+    carton_direct()
         .arg("export")
         .arg(site.path())
         .arg("-o")
