@@ -546,10 +546,21 @@ fn classify(e: &reqwest::Error) -> Failure {
     let reason = chain(e);
     let lower = reason.to_ascii_lowercase();
     let mut io_kind = None;
+    let mut tls = false;
     let mut source: Option<&dyn std::error::Error> = Some(e);
     while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+        tls |= s.is::<rustls::Error>();
+        if let Some(mut io) = s.downcast_ref::<std::io::Error>() {
             io_kind = Some(io.kind());
+            // An io::Error's source() skips the error it wraps, which may be another
+            // io::Error around the TLS error: look inside directly.
+            while let Some(inner) = io.get_ref() {
+                tls |= inner.is::<rustls::Error>();
+                match inner.downcast_ref::<std::io::Error>() {
+                    Some(i) => io = i,
+                    None => break,
+                }
+            }
         }
         source = s.source();
     }
@@ -570,8 +581,7 @@ fn classify(e: &reqwest::Error) -> Failure {
         || lower.contains("name or service not known")
     {
         ("dns", false)
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
+    } else if tls || lower.contains("certificate") || lower.contains("handshake") {
         ("tls", false)
     } else if matches!(io_kind, Some(K::ConnectionRefused)) || e.is_connect() {
         ("connect", false)

@@ -403,6 +403,34 @@ fn html_where_a_pdf_was_linked_is_refused() {
     assert_eq!(e.problems("remote-document").len(), 1);
 }
 
+/// A TLS failure (here: HTTPS spoken to a plain HTTP server) and a refused connection are
+/// told apart, and neither is retried: they will not pass.
+#[test]
+fn tls_failures_and_refused_connections_are_told_apart() {
+    // A plain-text server that answers anything at once, as an HTTP server answers a
+    // ClientHello it cannot parse.
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let tls = format!("https://127.0.0.1:{}/doc.pdf", plain.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        for mut conn in plain.incoming().flatten() {
+            use std::io::Write;
+            let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let refused = format!("http://127.0.0.1:{closed}/doc.pdf");
+    let site = hugo_site(&format!("[tls]({tls})\n[refused]({refused})\n"));
+    let e = export_fetch(site.path(), &[]);
+    for (url, code) in [(&tls, "tls"), (&refused, "connect")] {
+        let rec = e.fetched(url);
+        assert_eq!(rec["error"], code, "{rec}");
+        assert_eq!(rec["attempts"], 1, "{rec}");
+    }
+}
+
 #[test]
 fn a_reset_connection_is_retried_then_fails() {
     let server = Server::start(vec![("/reset.pdf", Route::Reset)]);
