@@ -113,6 +113,7 @@ pub enum FetchWhat {
 
 /// `--fetch` and its settings. Without `--fetch`, carton never touches the network.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Network (only with --fetch)")]
 pub struct FetchFlags {
     /// Fetch what the pages point at on other hosts into the archive, with where and when
     /// it came from: `--fetch` (everything) or `--fetch=documents,videos`.
@@ -303,12 +304,12 @@ pub struct ConvertArgs {
     /// Jekyll: configuration files read after `_config.yml` (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "FILES")]
     pub config: Vec<PathBuf>,
-    /// Network options.
-    #[command(flatten)]
-    pub fetch: FetchFlags,
     /// Import options.
     #[command(flatten)]
     pub import: ImportFlags,
+    /// Network options (last: they open their own help section).
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 }
 
 /// `carton completions`.

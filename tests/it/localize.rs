@@ -162,3 +162,37 @@ fn a_video_the_target_cannot_embed_becomes_its_archived_thumbnail() {
     .unwrap();
     assert!(page.contains("vimeo 76979871") && page.contains(&s.url("/docs/guide.pdf")), "{page}");
 }
+
+/// `convert` fetches and localizes in one step; Zola publishes `static/` at the root.
+#[test]
+fn convert_to_zola_fetches_and_localizes_in_one_step() {
+    let s = server();
+    let page =
+        format!("---\ntitle: Report\n---\nRead [the guide]({}).\n", s.url("/docs/guide.pdf"));
+    let site = site(&[
+        ("hugo.toml", b"baseURL = \"https://example.org/\"\ntitle = \"T\"\n"),
+        ("content/report.md", page.as_bytes()),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("zola");
+    carton_direct()
+        .arg("convert")
+        .arg(site.path())
+        .args(["--to", "zola", "-o"])
+        .arg(&out)
+        .args(["--fetch=documents", "--localize-remote"])
+        .assert()
+        .success();
+    let copy = find(&out, "guide.pdf");
+    assert!(copy.starts_with("static/remote/"), "{copy}");
+    assert_eq!(std::fs::read(out.join(&copy)).unwrap(), PDF);
+    let page = std::fs::read_to_string(out.join("content/report.md")).unwrap();
+    assert!(
+        page.contains(&format!("[the guide]({})", copy.trim_start_matches("static"))),
+        "{page}"
+    );
+    // Nothing but the output was written beside it: the downloads' scratch folder is gone.
+    let beside: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(beside, ["zola"], "{beside:?}");
+}
