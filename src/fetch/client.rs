@@ -360,11 +360,16 @@ impl Client {
         rec: &mut Retrieval,
     ) -> Result<Body, Failure> {
         let cap = if want == Want::Json { MAX_JSON } else { self.max_size };
-        if let Some(len) = rec.content_length.filter(|&l| l > cap) {
-            return Err(terminal(
+        let too_large = |len: u64| {
+            terminal(
                 "too-large",
                 format!("{len} bytes announced, more than the limit of {cap} (--fetch-max-size)"),
-            ));
+            )
+        };
+        // A probed link may be a large web page, which is never read: its size only matters
+        // once it turns out to be a document.
+        if let Some(len) = rec.content_length.filter(|&l| l > cap && want != Want::Probe) {
+            return Err(too_large(len));
         }
         // Enough of the body to tell what it is.
         let mut head: Vec<u8> = Vec::with_capacity(SNIFF_LEN);
@@ -422,6 +427,9 @@ impl Client {
             }
         };
         rec.media_type = media_type;
+        if let Some(len) = rec.content_length.filter(|&l| l > cap) {
+            return Err(too_large(len));
+        }
         if want == Want::Json {
             let mut bytes: Vec<u8> = pending.iter().flat_map(|c| c.iter().copied()).collect();
             while !done {

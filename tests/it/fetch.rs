@@ -533,6 +533,26 @@ fn an_oembed_answer_that_is_not_json_fails() {
     assert!(e.problems("video-unavailable").is_empty());
 }
 
+/// A probed link that is a large web page is not a document, whatever its size: only a
+/// document is held to the size cap.
+#[test]
+fn a_large_web_page_behind_a_probed_link_is_not_too_large() {
+    let big_page = Route::Generated {
+        content_type: "text/html".into(),
+        prefix: b"<!DOCTYPE html><html>".to_vec(),
+        size: 5_000_000,
+        chunked: false,
+    };
+    let server = Server::start(vec![("/news", big_page)]);
+    let url = server.url("/news");
+    let site = hugo_site(&format!("[news]({url})\n"));
+    let e = export_fetch(site.path(), &["--fetch-max-size", "1M"]);
+    let check = &e.model["links"][0]["fetch"];
+    assert_eq!(check["outcome"], "not-a-document", "{check}");
+    assert_eq!(check["content_length"], 5_000_000);
+    assert_eq!(e.model["fetch"]["links_failed"], 0);
+}
+
 #[test]
 fn extension_less_links_are_probed() {
     let server = Server::start(vec![("/fichier/2114265", pdf(PDF)), ("/about", html())]);
