@@ -87,6 +87,67 @@ pub enum Error {
     /// Any check that was asked to be strict found problems.
     #[error("{0}")]
     Strict(String),
+    /// A folder given as a snapshot store is not an OCFL storage root carton can use.
+    #[error("{}: {msg}", .path.display())]
+    NotAStore {
+        /// The folder.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        msg: String,
+    },
+    /// Another process is writing to the snapshot store.
+    #[error("{} is locked by {holder}: wait for it to finish, then run again", .path.display())]
+    StoreLocked {
+        /// The storage root.
+        path: PathBuf,
+        /// Who holds the lock, as it wrote itself in the lock file.
+        holder: String,
+    },
+    /// The snapshot store has no object with this id.
+    #[error("{}: no site with id {id:?} in this store", .root.display())]
+    UnknownObject {
+        /// The storage root.
+        root: PathBuf,
+        /// The object id asked for.
+        id: String,
+    },
+    /// The object has no such version, or no such file in that version.
+    #[error("{id}: {msg}")]
+    UnknownVersion {
+        /// The object id.
+        id: String,
+        /// What was asked and what exists.
+        msg: String,
+    },
+    /// An OCFL inventory cannot be read, does not parse, or does not match its digest file.
+    #[error("{}: {msg}", .path.display())]
+    BadInventory {
+        /// The inventory file.
+        path: PathBuf,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A stored file does not have the digest its inventory records.
+    #[error("{}: stored file is damaged (Expected: sha512 {expected}; Found: {found})", .path.display())]
+    StoredFileDamaged {
+        /// The stored file.
+        path: PathBuf,
+        /// The digest recorded.
+        expected: String,
+        /// The digest of the bytes read.
+        found: String,
+    },
+    /// A file given to a snapshot cannot be stored under its path.
+    #[error("{path}: {msg}")]
+    BadLogicalPath {
+        /// The path relative to the site root.
+        path: String,
+        /// Why, and what to do.
+        msg: String,
+    },
+    /// A site file changed while a snapshot was reading it.
+    #[error("{} changed while it was being stored: run the snapshot again", .0.display())]
+    SourceChanged(PathBuf),
 }
 
 /// The library's result type.

@@ -10,6 +10,7 @@
 //! | [`fetch`] | `--fetch`: remote documents, link checks, oEmbed metadata and thumbnails, with their provenance |
 //! | [`mapping`] | mappings: the YAML rules that drive an import |
 //! | [`target`] | targets: writing an archive's site for Hugo or Jekyll |
+//! | [`snapshot`] | snapshots: a site's history in an OCFL storage root, deduplicated, restorable, verifiable |
 //! | [`output`] | writing outputs atomically (staged beside, moved into place) |
 //! | [`error`] | the library's error type |
 //! | `cli` (binary only) | argument parsing, progress, output formats, exit codes |
@@ -42,6 +43,7 @@ pub mod fetch;
 pub mod mapping;
 pub mod model;
 pub mod output;
+pub mod snapshot;
 pub mod source;
 pub mod target;
 

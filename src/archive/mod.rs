@@ -12,6 +12,7 @@ mod writer;
 
 pub use bagit::PROFILE_ID;
 pub use digest::{Algorithm, Digests};
+pub(crate) use digest::{MultiHasher, digest_bytes};
 pub use reader::{Archive, Entry};
 pub use schema::{CARTON_SCHEMA, validate_model};
 pub use verify::{Finding, VerifyReport, verify};

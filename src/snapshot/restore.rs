@@ -1,0 +1,169 @@
+//! Getting a version back: the whole tree into a folder, or one file into memory, each byte
+//! checked against the SHA-512 the inventory records as it is copied.
+
+use super::ingest::hash_copy;
+use super::ocfl::Inventory;
+use super::{RESERVED_PREFIX, Repo};
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// How to restore.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreOptions {
+    /// Replace an existing destination.
+    pub force: bool,
+    /// Also write the reserved `.carton/` files (the version's `carton.json` and RO-Crate).
+    pub with_reserved: bool,
+}
+
+/// What a restore wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RestoreReport {
+    /// The version restored (`v2`).
+    pub version: String,
+    /// Files written.
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: u64,
+    /// The destination folder.
+    pub dest: PathBuf,
+}
+
+impl Repo {
+    /// Writes the exact tree of `version` of object `id` into `dest`: built in a folder beside
+    /// it and renamed into place when complete, so `dest` is never left half written. The
+    /// reserved `.carton/` files are left out unless `opts.with_reserved`. Folders that held no
+    /// file are not recorded by OCFL and are not recreated.
+    ///
+    /// # Errors
+    /// When the object or version does not exist, `dest` exists without `opts.force`, a stored
+    /// file is missing or does not match its digest ([`Error::StoredFileDamaged`]), a file
+    /// cannot be written, or on interrupt; `dest` is then left as it was.
+    pub fn restore(
+        &self,
+        id: &str,
+        version: &str,
+        dest: &Path,
+        opts: &RestoreOptions,
+        progress: &(dyn Fn(u64) + Sync),
+        interrupt: &AtomicBool,
+    ) -> Result<RestoreReport> {
+        let (obj, inv) = self.load(id)?;
+        let entries = copies(&obj, &inv, version, opts.with_reserved)?;
+        if dest.exists() && !opts.force {
+            return Err(Error::OutputExists(dest.to_path_buf()));
+        }
+        let parent = crate::output::parent_of(dest);
+        fs::create_dir_all(&parent).map_err(|e| Error::Write(e, parent.clone()))?;
+        let staged = tempfile::Builder::new()
+            .prefix(".carton-restore.")
+            .tempdir_in(&parent)
+            .map_err(|e| Error::Write(e, parent.clone()))?;
+        let dirs: BTreeSet<PathBuf> = entries
+            .iter()
+            .filter_map(|c| staged.path().join(&c.logical).parent().map(Path::to_path_buf))
+            .collect();
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(|e| Error::Write(e, d.clone()))?;
+        }
+        let bytes: u64 = entries
+            .par_iter()
+            .map(|c| {
+                let to = staged.path().join(&c.logical);
+                let d = hash_copy(&c.source, Some(&to), false, progress, interrupt)?;
+                check(&c.source, &c.sha512, &d.sha512)?;
+                Ok(d.size)
+            })
+            .sum::<Result<u64>>()?;
+        crate::output::place_dir(staged, dest, opts.force)?;
+        Ok(RestoreReport {
+            version: version.into(),
+            files: entries.len(),
+            bytes,
+            dest: dest.to_path_buf(),
+        })
+    }
+
+    /// The bytes of the file at `logical` in `version` of object `id`, checked against their
+    /// digest.
+    ///
+    /// # Errors
+    /// When the object, version or file does not exist, or the stored file cannot be read or
+    /// is damaged.
+    pub fn read(&self, id: &str, version: &str, logical: &str) -> Result<Vec<u8>> {
+        let (obj, inv) = self.load(id)?;
+        let (_, v) = inv.version(version).ok_or_else(|| unknown_version(&inv, version))?;
+        let digest = v
+            .state
+            .iter()
+            .find(|(_, paths)| paths.iter().any(|p| p == logical))
+            .map(|(d, _)| d)
+            .ok_or_else(|| Error::UnknownVersion {
+                id: id.into(),
+                msg: format!("{version} has no file {logical}"),
+            })?;
+        let source = content_file(&obj, &inv, digest)?;
+        let bytes = fs::read(&source).map_err(|e| Error::Read(e, source.clone()))?;
+        check(&source, digest, &super::ocfl::sha512_hex(&bytes))?;
+        Ok(bytes)
+    }
+}
+
+/// One file to restore.
+struct Copy {
+    logical: String,
+    source: PathBuf,
+    sha512: String,
+}
+
+fn copies(obj: &Path, inv: &Inventory, version: &str, with_reserved: bool) -> Result<Vec<Copy>> {
+    let (_, v) = inv.version(version).ok_or_else(|| unknown_version(inv, version))?;
+    let mut out = Vec::new();
+    for (digest, paths) in &v.state {
+        let source = content_file(obj, inv, digest)?;
+        for p in paths {
+            if with_reserved || !p.starts_with(RESERVED_PREFIX) {
+                out.push(Copy {
+                    logical: p.clone(),
+                    source: source.clone(),
+                    sha512: digest.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The stored file holding `digest`.
+pub(crate) fn content_file(obj: &Path, inv: &Inventory, digest: &str) -> Result<PathBuf> {
+    // `Inventory::check` made sure every state digest is in the manifest.
+    let rel = inv.content_path(digest).ok_or_else(|| Error::BadInventory {
+        path: obj.join(super::ocfl::INVENTORY),
+        msg: format!("digest {digest} is not in the manifest"),
+    })?;
+    Ok(obj.join(rel))
+}
+
+pub(crate) fn unknown_version(inv: &Inventory, version: &str) -> Error {
+    Error::UnknownVersion {
+        id: inv.id.clone(),
+        msg: format!("no version {version:?} (versions are v1 to {})", inv.head),
+    }
+}
+
+fn check(path: &Path, expected: &str, found: &str) -> Result<()> {
+    if expected.eq_ignore_ascii_case(found) {
+        Ok(())
+    } else {
+        Err(Error::StoredFileDamaged {
+            path: path.to_path_buf(),
+            expected: expected.into(),
+            found: found.into(),
+        })
+    }
+}
