@@ -141,7 +141,7 @@ fn corpus_store() {
         let err = repo.snapshot_with(
             id,
             files,
-            &reserved("2"),
+            &|_| Ok(reserved("2")),
             &opts("crash"),
             &|_| {},
             &STOP,

@@ -255,7 +255,28 @@ impl Repo {
         progress: &(dyn Fn(u64) + Sync),
         interrupt: &AtomicBool,
     ) -> Result<SnapshotOutcome> {
-        self.snapshot_with(id, files, extra, opts, progress, interrupt, None)
+        // Known up front: checked before any file is read.
+        check_inputs(id, files, extra)?;
+        self.snapshot_with(id, files, &|_| Ok(extra.to_vec()), opts, progress, interrupt, None)
+    }
+
+    /// As [`Repo::snapshot`], with the generated files made by `describe` once the site's
+    /// files are digested: it is given each site file's SHA-256 and size (read now, or vouched
+    /// for by the stat cache and the object's fixity), so a version's `carton.json` can list
+    /// them without reading any file twice. It is not called when nothing changed.
+    ///
+    /// # Errors
+    /// As [`Repo::snapshot`], and what `describe` returns.
+    pub fn snapshot_described(
+        &self,
+        id: &str,
+        files: &[SnapshotFile],
+        describe: Describe,
+        opts: &SnapshotOptions,
+        progress: &(dyn Fn(u64) + Sync),
+        interrupt: &AtomicBool,
+    ) -> Result<SnapshotOutcome> {
+        self.snapshot_with(id, files, describe, opts, progress, interrupt, None)
     }
 
     /// [`Repo::snapshot`], stopping dead after `crash` (tests of crash safety).
@@ -264,13 +285,13 @@ impl Repo {
         &self,
         id: &str,
         files: &[SnapshotFile],
-        extra: &[(String, Vec<u8>)],
+        describe: Describe,
         opts: &SnapshotOptions,
         progress: &(dyn Fn(u64) + Sync),
         interrupt: &AtomicBool,
         crash: Option<Step>,
     ) -> Result<SnapshotOutcome> {
-        check_inputs(id, files, extra)?;
+        check_inputs(id, files, &[])?;
         let _lock = lock::Lock::acquire(&self.root, &format!("carton snapshot of {id}"))?;
         commit::recover(&self.root)?;
         let object_path = self.layout.object_path(id);
@@ -290,7 +311,7 @@ impl Repo {
             .join(head.as_ref().map_or(ocfl::DEFAULT_CONTENT_DIR, |h| h.content_dir()));
         let ingested = match ingest::ingest(
             files,
-            extra,
+            &[],
             &known,
             cache.as_ref(),
             opts.rehash,
@@ -311,6 +332,31 @@ impl Repo {
             txn.abort();
             self.save_cache(id, head_name, ingested.cache);
             return Ok(SnapshotOutcome::Unchanged { head: head_name.clone() });
+        }
+        // The generated files, made from the site's digests, then staged like the others.
+        let mut ingested = ingested;
+        let extra = match digests_of(&ingested, head.as_ref(), &obj).and_then(|d| describe(&d)) {
+            Ok(extra) => extra,
+            Err(e) => {
+                txn.abort();
+                return Err(e);
+            }
+        };
+        let staged = check_inputs(id, &[], &extra).and_then(|()| {
+            ingest::ingest(&[], &extra, &known, None, false, &content_dir, progress, interrupt)
+        });
+        match staged {
+            Ok(more) => {
+                ingested.state.extend(more.state);
+                for (digest, c) in more.new_content {
+                    ingested.new_content.entry(digest).or_insert(c);
+                }
+                ingested.reused_files += more.reused_files;
+            }
+            Err(e) => {
+                txn.abort();
+                return Err(e);
+            }
         }
         if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
             txn.abort();
@@ -360,6 +406,48 @@ impl Repo {
 }
 
 static EMPTY: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
+/// A site file's digest and size, as given to a [`Describe`] callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigest {
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// Makes a version's generated files (`.carton/...`) from its site files' digests, by
+/// logical path.
+pub type Describe<'a> = &'a dyn Fn(&BTreeMap<String, FileDigest>) -> Result<Vec<(String, Vec<u8>)>>;
+
+/// The SHA-256 and size of every site file of the version being made: from this run's reads
+/// for new content, from the object (fixity, and the stored file's size) for the rest.
+fn digests_of(
+    ingested: &ingest::Ingested,
+    head: Option<&Inventory>,
+    obj: &Path,
+) -> Result<BTreeMap<String, FileDigest>> {
+    let by_path = head.map(Inventory::sha256_by_path).unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for (logical, sha512) in &ingested.state {
+        let d = match ingested.new_content.get(sha512) {
+            Some(c) => FileDigest { sha256: c.sha256.clone().unwrap_or_default(), size: c.size },
+            None => {
+                let inv = head.ok_or_else(|| Error::BadInventory {
+                    path: obj.join(INVENTORY),
+                    msg: format!("{logical}: content neither new nor in the object"),
+                })?;
+                let path = inv.content_path(sha512).unwrap_or_default();
+                let file = obj.join(path);
+                let size = fs::metadata(&file).map_err(|e| Error::Read(e, file.clone()))?.len();
+                let sha256 = by_path.get(path).map(|s| s.to_string()).unwrap_or_default();
+                FileDigest { sha256, size }
+            }
+        };
+        out.insert(logical.clone(), d);
+    }
+    Ok(out)
+}
 
 /// Reads the inventory of the object in `obj` and checks it against its sidecar. A mismatch
 /// while another process holds the lock is a commit between its two renames: read again.

@@ -326,7 +326,7 @@ fn a_crash_at_any_step_leaves_a_valid_store_and_the_next_run_completes() {
         let err = f.repo.snapshot_with(
             "site",
             &files,
-            &extra("x"),
+            &|_| Ok(extra("x")),
             &opts("crash"),
             &|_| {},
             &STOP,
@@ -373,7 +373,7 @@ fn the_next_snapshot_also_recovers_without_an_open() {
     let _ = f.repo.snapshot_with(
         "site",
         &files,
-        &extra("2"),
+        &|_| Ok(extra("2")),
         &opts("v2"),
         &|_| {},
         &STOP,
@@ -468,8 +468,15 @@ fn verify_reports_an_interrupted_snapshot_it_cannot_finish() {
     write_site(&f.site, &v1_site());
     let files = list_files(&f.site).unwrap();
     let o = opts("v1");
-    let _ =
-        f.repo.snapshot_with("site", &files, &extra("1"), &o, &|_| {}, &STOP, Some(Step::Marked));
+    let _ = f.repo.snapshot_with(
+        "site",
+        &files,
+        &|_| Ok(extra("1")),
+        &o,
+        &|_| {},
+        &STOP,
+        Some(Step::Marked),
+    );
     // Another process writes: opening cannot finish the snapshot, verify says it waits.
     let held = lock::Lock::acquire(&f.root, "carton snapshot of other").unwrap();
     let repo = Repo::open(&f.root).unwrap();
@@ -481,4 +488,38 @@ fn verify_reports_an_interrupted_snapshot_it_cannot_finish() {
     let repo = Repo::open(&f.root).unwrap();
     assert_eq!(repo.recovered(), ["finished the interrupted snapshot v1 of site"]);
     f.assert_clean();
+}
+
+/// `describe` is given every site file's SHA-256 and size, for new content (read now) and for
+/// content the object already holds (from its fixity), and what it makes is stored.
+#[test]
+fn described_versions_get_the_digests_of_every_site_file() {
+    use sha2::Digest;
+    let f = fixture();
+    let sha = |b: &str| hex::encode(sha2::Sha256::digest(b.as_bytes()));
+    let seen = std::sync::Mutex::new(Vec::new());
+    let describe = |d: &BTreeMap<String, FileDigest>| {
+        seen.lock().unwrap().push(d.clone());
+        let listing: Vec<String> = d.iter().map(|(p, x)| format!("{p} {}", x.sha256)).collect();
+        Ok(vec![(CARTON_JSON.to_string(), listing.join("\n").into_bytes())])
+    };
+    for (run, t) in [
+        ("1", tree(&[("a.md", "alpha"), ("b.md", "beta")])),
+        ("2", tree(&[("a.md", "alpha"), ("b.md", "beta 2")])),
+    ] {
+        write_site(&f.site, &t);
+        let files = list_files(&f.site).unwrap();
+        f.repo.snapshot_described("site", &files, &describe, &opts(run), &|_| {}, &STOP).unwrap();
+    }
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.len(), 2);
+    // v2: a.md is reused content, b.md new; both digests are right.
+    assert_eq!(seen[1]["a.md"], FileDigest { sha256: sha("alpha"), size: 5 });
+    assert_eq!(seen[1]["b.md"], FileDigest { sha256: sha("beta 2"), size: 6 });
+    assert!(!seen[1].contains_key(CARTON_JSON), "generated files are not described");
+    let stored = f.repo.read("site", "v2", CARTON_JSON).unwrap();
+    assert_eq!(
+        String::from_utf8(stored).unwrap(),
+        format!("a.md {}\nb.md {}", sha("alpha"), sha("beta 2"))
+    );
 }
