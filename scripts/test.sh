@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the outside tools the tests run (the BagIt and RO-Crate validators, and the Hugo
+# Installs the outside tools the tests run (the BagIt, RO-Crate and OCFL validators, and the Hugo
 # versions and Jekyll that imported sites are built with), then runs every test. On a fresh machine this is all the set-up the tests need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ if ! command -v hugo >/dev/null || ! command -v jekyll >/dev/null; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends hugo jekyll >/dev/null
 fi
-python3 -m pip install --quiet --disable-pip-version-check bagit roc-validator requests-cache
+python3 -m pip install --quiet --disable-pip-version-check bagit roc-validator requests-cache ocfl-py
 # The current Hugo, beside Debian's older one: imported Hugo sites are built with both.
 HUGO_NEW_VERSION=0.168.0
 HUGO_NEW_DIR="target/tools/hugo-$HUGO_NEW_VERSION"

@@ -63,6 +63,12 @@ pub enum Command {
     Import(ImportArgs),
     /// Export a site and import it for another generator in one step.
     Convert(ConvertArgs),
+    /// Add a version of a site to a snapshot store (OCFL 1.1): only what changed is stored.
+    Snapshot(SnapshotArgs),
+    /// List the versions of a site in a snapshot store.
+    Log(LogArgs),
+    /// Write the exact tree of a stored version into a new folder.
+    Restore(RestoreArgs),
     /// List the mappings shipped with carton.
     Mappings,
     /// Print a shell completion script.
@@ -227,7 +233,82 @@ pub enum FormatArg {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The archive: a zip, or an unpacked bag folder.
-    pub archive: PathBuf,
+    #[arg(required_unless_present = "repo", conflicts_with = "repo")]
+    pub archive: Option<PathBuf>,
+    /// Verify a snapshot store instead: every stored file of every version, and the
+    /// inventories.
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+}
+
+/// `carton snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The site's root folder.
+    pub site: PathBuf,
+    /// The snapshot store (an OCFL storage root; created when absent or empty).
+    #[arg(long, value_name = "DIR")]
+    pub repo: PathBuf,
+    /// The site's id in the store (default: its baseURL).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// A message recorded with the version.
+    #[arg(long, short)]
+    pub message: Option<String>,
+    /// Read and hash every file, instead of trusting size and modification time.
+    #[arg(long)]
+    pub rehash: bool,
+    /// Add a version even when nothing changed.
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Who takes the snapshot, recorded in the version (default: the account's name).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// A URI for that person (`mailto:archives@example.org`), recorded with the name.
+    #[arg(long, value_name = "URI")]
+    pub user_address: Option<String>,
+    /// Store the targets of symbolic links that stay inside the site.
+    #[arg(long)]
+    pub follow_links: bool,
+    /// Jekyll: configuration files read after `_config.yml` (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "FILES")]
+    pub config: Vec<PathBuf>,
+}
+
+/// Which site of a store: given, or the only one.
+#[derive(Debug, Args)]
+pub struct StoreSite {
+    /// The snapshot store.
+    #[arg(long, value_name = "DIR")]
+    pub repo: PathBuf,
+    /// The site's id (needed when the store holds several sites).
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
+/// `carton log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The store and site.
+    #[command(flatten)]
+    pub store: StoreSite,
+}
+
+/// `carton restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The store and site.
+    #[command(flatten)]
+    pub store: StoreSite,
+    /// The version (`v1`, `v2`, ...; default: the latest).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// The folder to write (must not exist, unless --force).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `carton inspect`.

@@ -34,6 +34,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Inspect(a) => cmd::inspect::run(a, &out),
         Command::Import(a) => cmd::import::run_import(a, &out, &interrupt),
         Command::Convert(a) => cmd::import::run_convert(a, &out, &interrupt),
+        Command::Snapshot(a) => cmd::snapshot::run_snapshot(a, &out, &interrupt),
+        Command::Log(a) => cmd::snapshot::run_log(a, &out),
+        Command::Restore(a) => cmd::snapshot::run_restore(a, &out, &interrupt),
         Command::Mappings => cmd::import::run_mappings(&out),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "carton", &mut std::io::stdout());

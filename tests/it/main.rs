@@ -8,6 +8,7 @@ mod http;
 mod import;
 mod jekyll;
 mod localize;
+mod snapshot;
 mod tools;
 mod verify;
 mod zola;

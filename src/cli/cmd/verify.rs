@@ -9,18 +9,24 @@ use carton::archive;
 use std::sync::atomic::AtomicBool;
 
 pub fn run(args: &VerifyArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
-    let total = archive_size(&args.archive);
+    let archive = match (&args.archive, &args.repo) {
+        (_, Some(repo)) => return super::snapshot::run_verify(repo, out, interrupt),
+        (Some(a), None) => a,
+        // clap requires one of them.
+        (None, None) => anyhow::bail!("name an archive, or a store with --repo"),
+    };
+    let total = archive_size(archive);
     let bar = Progress::bytes(out.progress, total, "verifying");
-    let result = archive::verify(&args.archive, &|n| bar.inc(n), interrupt);
+    let result = archive::verify(archive, &|n| bar.inc(n), interrupt);
     bar.finish();
-    let report = result.with_context(|| format!("cannot verify {}", args.archive.display()))?;
+    let report = result.with_context(|| format!("cannot verify {}", archive.display()))?;
     if out.json {
         out.json_doc("verify", &report)?;
     } else if report.valid {
         out.line(format!(
             "{}: {} is intact ({} files, {} hashed with {})",
             out.bold("valid"),
-            args.archive.display(),
+            archive.display(),
             report.files,
             human_bytes(report.bytes),
             report.algorithms.join(" and ")
@@ -36,7 +42,7 @@ pub fn run(args: &VerifyArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
         out.line(format!(
             "{}: {} has {} problem(s) ({} files hashed)",
             out.bold("invalid"),
-            args.archive.display(),
+            archive.display(),
             report.findings.len(),
             report.files
         ));

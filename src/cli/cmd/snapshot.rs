@@ -1,0 +1,226 @@
+//! `carton snapshot`, `log`, `restore` and `verify --repo`: a site's history in a snapshot
+//! store (an OCFL 1.1 storage root, see archive/SNAPSHOTS.md).
+
+use crate::cli::args::{LogArgs, RestoreArgs, SnapshotArgs, StoreSite};
+use crate::cli::exit::Exit;
+use crate::cli::output::{Out, human_bytes, sanitize};
+use crate::cli::progress::Progress;
+use anyhow::{Context, bail};
+use carton::model::FileEntry;
+use carton::snapshot::{
+    CARTON_JSON, FileDigest, Repo, RestoreOptions, SnapshotFile, SnapshotOptions, SnapshotOutcome,
+    User,
+};
+use carton::source::{self, ReadOptions, is_document, media_type};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+pub fn run_snapshot(
+    args: &SnapshotArgs,
+    out: &Out,
+    interrupt: &AtomicBool,
+) -> anyhow::Result<Exit> {
+    let ropts =
+        ReadOptions { follow_links: args.follow_links, jekyll_configs: args.config.clone() };
+    let site = source::read_site(&args.site, &ropts)
+        .with_context(|| format!("cannot read the site {}", args.site.display()))?;
+    let id = match &args.id {
+        Some(id) => id.clone(),
+        None if !site.model.site.base_url.trim().is_empty() => site.model.site.base_url.clone(),
+        None => bail!(
+            "{} has no baseURL to name it in the store: give it an id with --id",
+            args.site.display()
+        ),
+    };
+    let repo = Repo::open_or_create(&args.repo)
+        .with_context(|| format!("cannot open the snapshot store {}", args.repo.display()))?;
+    for line in repo.recovered() {
+        out.warn(line.clone());
+    }
+    let files: Vec<SnapshotFile> = site.files.iter().map(SnapshotFile::from_source).collect();
+    // Each version describes itself: its carton.json lists the files with the digests the
+    // store computed (or already held), so nothing is read twice.
+    let describe =
+        |digests: &BTreeMap<String, FileDigest>| -> carton::Result<Vec<(String, Vec<u8>)>> {
+            let mut model = site.model.clone();
+            // In a version, the site's files are at its root, carton.json under .carton/.
+            model.site.root = String::new();
+            model.files = site
+                .files
+                .iter()
+                .filter_map(|f| {
+                    let d = digests.get(&f.rel)?;
+                    Some(FileEntry {
+                        path: f.rel.clone(),
+                        size: d.size,
+                        sha256: d.sha256.clone(),
+                        media_type: media_type(&f.rel).into(),
+                        role: f.role,
+                        document: is_document(&f.rel),
+                    })
+                })
+                .collect();
+            let json = serde_json::to_vec_pretty(&model)
+                .map_err(|e| carton::Error::Json(e, "carton.json".into()))?;
+            Ok(vec![(CARTON_JSON.to_string(), json)])
+        };
+    // OCFL records who made each version (W007): the account running carton.
+    let user = args
+        .user
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|u| !u.trim().is_empty())
+        .map(|name| User { name, address: args.user_address.clone() });
+    let sopts = SnapshotOptions {
+        message: args.message.clone(),
+        user,
+        rehash: args.rehash,
+        allow_empty: args.allow_empty,
+        ..Default::default()
+    };
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let bar = Progress::bytes(out.progress, total, "snapshot");
+    let result =
+        repo.snapshot_described(&id, &files, &describe, &sopts, &|n| bar.inc(n), interrupt);
+    bar.finish();
+    let outcome = result.with_context(|| format!("cannot snapshot {}", args.site.display()))?;
+    if out.json {
+        out.json_doc(
+            "snapshot",
+            &serde_json::json!({ "repo": args.repo.display().to_string(), "id": id, "result": outcome }),
+        )?;
+        return Ok(Exit::Ok);
+    }
+    match outcome {
+        SnapshotOutcome::Created { version, files, new_files, new_bytes, reused_files } => {
+            out.line(format!(
+                "{} {version} of {} in {}: {files} files, {new_files} stored ({}), {reused_files} already in the store",
+                out.bold("snapshot"),
+                sanitize(&id),
+                args.repo.display(),
+                human_bytes(new_bytes)
+            ));
+        }
+        SnapshotOutcome::Unchanged { head } => {
+            out.line(format!(
+                "{}: {} is as in {head}; no version added (--allow-empty adds one)",
+                out.bold("no change"),
+                sanitize(&id)
+            ));
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// The site a command is about: the one named, or the store's only one.
+fn site_id(repo: &Repo, store: &StoreSite) -> anyhow::Result<String> {
+    if let Some(id) = &store.id {
+        return Ok(id.clone());
+    }
+    let ids = repo.objects()?;
+    match ids.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("{} holds no site yet: take a snapshot first", store.repo.display()),
+        many => bail!(
+            "{} holds {} sites: name one with --id ({})",
+            store.repo.display(),
+            many.len(),
+            many.iter().map(|s| sanitize(s)).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn open(path: &Path) -> anyhow::Result<Repo> {
+    Repo::open(path).with_context(|| format!("cannot open the snapshot store {}", path.display()))
+}
+
+pub fn run_log(args: &LogArgs, out: &Out) -> anyhow::Result<Exit> {
+    let repo = open(&args.store.repo)?;
+    let id = site_id(&repo, &args.store)?;
+    let log = repo.log(&id)?;
+    if out.json {
+        out.json_doc("log", &serde_json::json!({ "id": id, "versions": log }))?;
+        return Ok(Exit::Ok);
+    }
+    out.line(format!("{} {} ({} versions)", out.bold("site"), sanitize(&id), log.len()));
+    for v in &log {
+        out.line(format!(
+            "{:<5} {}  {} files ({}), {} stored ({}){}",
+            v.version,
+            v.created,
+            v.files,
+            human_bytes(v.bytes),
+            v.new_files,
+            human_bytes(v.new_bytes),
+            v.message.as_deref().map(|m| format!("  {}", sanitize(m))).unwrap_or_default()
+        ));
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_restore(args: &RestoreArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
+    let repo = open(&args.store.repo)?;
+    let id = site_id(&repo, &args.store)?;
+    let version = match &args.version {
+        Some(v) => v.clone(),
+        None => repo.log(&id)?.last().map(|v| v.version.clone()).context("no version")?,
+    };
+    let bar = Progress::bytes(out.progress, 0, "restoring");
+    let opts = RestoreOptions { force: args.force, with_reserved: false };
+    let result = repo.restore(&id, &version, &args.output, &opts, &|n| bar.inc(n), interrupt);
+    bar.finish();
+    let report = result.with_context(|| format!("cannot restore {version} of {id}"))?;
+    if out.json {
+        out.json_doc("restore", &report)?;
+    } else {
+        out.line(format!(
+            "{} {} of {} -> {} ({} files, {})",
+            out.bold("restored"),
+            report.version,
+            sanitize(&id),
+            report.dest.display(),
+            report.files,
+            human_bytes(report.bytes)
+        ));
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_verify(path: &Path, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
+    let repo = open(path)?;
+    let bar = Progress::bytes(out.progress, 0, "verifying");
+    let result = repo.verify(&|n| bar.inc(n), interrupt);
+    bar.finish();
+    let report = result.with_context(|| format!("cannot verify {}", path.display()))?;
+    if out.json {
+        out.json_doc("verify", &report)?;
+    } else {
+        for f in &report.findings {
+            let mut line = format!("{}: [{}] {}", sanitize(&f.path), f.code, sanitize(&f.message));
+            if !f.versions.is_empty() {
+                line.push_str(&format!(" (in {})", f.versions.join(", ")));
+            }
+            if let (Some(e), Some(found)) = (&f.expected, &f.found) {
+                line.push_str(&format!(". Expected: {}; Found: {}", sanitize(e), sanitize(found)));
+            }
+            out.line(line);
+        }
+        out.line(format!(
+            "{}: {} ({} sites, {} versions, {} stored files, {} hashed){}",
+            out.bold(if report.valid { "valid" } else { "invalid" }),
+            path.display(),
+            report.objects,
+            report.versions,
+            report.files,
+            human_bytes(report.bytes),
+            if report.valid {
+                String::new()
+            } else {
+                format!("; {} problem(s)", report.findings.len())
+            }
+        ));
+    }
+    Ok(if report.valid { Exit::Ok } else { Exit::Problems })
+}
