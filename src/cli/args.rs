@@ -69,6 +69,9 @@ pub enum Command {
     Log(LogArgs),
     /// Write the exact tree of a stored version into a new folder.
     Restore(RestoreArgs),
+    /// What changed between two versions: pages (front matter field by field, body lines),
+    /// files, videos, documents.
+    Diff(DiffArgs),
     /// List the mappings shipped with carton.
     Mappings,
     /// Print a shell completion script.
@@ -292,6 +295,18 @@ pub struct LogArgs {
     /// The store and site.
     #[command(flatten)]
     pub store: StoreSite,
+}
+
+/// `carton diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The store and site.
+    #[command(flatten)]
+    pub store: StoreSite,
+    /// The older version (`v1`).
+    pub from: String,
+    /// The newer version (`v2`).
+    pub to: String,
 }
 
 /// `carton restore`.

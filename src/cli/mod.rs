@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Convert(a) => cmd::import::run_convert(a, &out, &interrupt),
         Command::Snapshot(a) => cmd::snapshot::run_snapshot(a, &out, &interrupt),
         Command::Log(a) => cmd::snapshot::run_log(a, &out),
+        Command::Diff(a) => cmd::snapshot::run_diff(a, &out),
         Command::Restore(a) => cmd::snapshot::run_restore(a, &out, &interrupt),
         Command::Mappings => cmd::import::run_mappings(&out),
         Command::Completions(a) => {

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `mod.rs` | the public API: [`Repo`], opening a store, taking a snapshot |
 //! | `history.rs` | log, state of a version, footprint |
+//! | `diff.rs` | what changed between two versions: files, pages field by field, videos, documents |
 //! | `ocfl.rs` | inventory types, their JSON, sidecars, path rules |
 //! | `layout.rs` | the storage root and the 0004 hashed n-tuple layout |
 //! | `ingest.rs` | reading the site: stat cache, hashing while copying, deduplication |
@@ -19,6 +20,7 @@
 //! | `verify.rs` | fixity and structure of the whole store |
 
 mod commit;
+mod diff;
 mod history;
 mod ingest;
 mod layout;
@@ -28,6 +30,7 @@ mod restore;
 mod statcache;
 mod verify;
 
+pub use diff::{Diff, FieldChange, PageChange, PageRef};
 pub use history::{Footprint, StateEntry, VersionInfo};
 pub use ocfl::User;
 pub use restore::{RestoreOptions, RestoreReport};

@@ -143,6 +143,41 @@ fn two_dates_of_the_eig_site_store_only_what_changed_and_restore_exactly() {
     let readme = listed.iter().find(|f| f["path"] == "config.toml").expect("config.toml listed");
     assert_eq!(readme["sha256"], hex::encode(sha2::Sha256::digest(&today_tree["config.toml"])));
 
+    // What the EIG team changed between the two dates, from the trees themselves.
+    let old_tree = tree(&v1_site);
+    let pages = |t: &BTreeMap<String, Vec<u8>>| -> BTreeSet<String> {
+        t.keys().filter(|p| p.starts_with("content/") && p.ends_with(".md")).cloned().collect()
+    };
+    let (old_pages, new_pages) = (pages(&old_tree), pages(&today_tree));
+    let out = carton()
+        .args(["diff", "--json", "--repo"])
+        .arg(&store)
+        .args(["v1", "v2"])
+        .output()
+        .unwrap();
+    let d = json(&out);
+    let listed = |k: &str| -> BTreeSet<String> {
+        d[k].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(listed("pages_added"), &new_pages - &old_pages);
+    assert_eq!(listed("pages_removed"), &old_pages - &new_pages);
+    let edited: BTreeSet<String> = new_pages
+        .intersection(&old_pages)
+        .filter(|p| old_tree[*p] != today_tree[*p])
+        .cloned()
+        .collect();
+    assert_eq!(listed("pages_changed"), edited);
+    assert!(!edited.is_empty());
+    // Field by field: the candidates' page closed its call (`open: true` then `open: false`).
+    let page = "content/participer/candidats/_index.md";
+    let text = |t: &BTreeMap<String, Vec<u8>>| String::from_utf8_lossy(&t[page]).into_owned();
+    assert!(
+        text(&old_tree).contains("\nopen: true") && text(&today_tree).contains("\nopen: false")
+    );
+    let change = d["pages_changed"].as_array().unwrap().iter().find(|p| p["path"] == page).unwrap();
+    let open = change["fields"].as_array().unwrap().iter().find(|f| f["field"] == "open").unwrap();
+    assert_eq!((&open["old"], &open["new"]), (&serde_json::json!(true), &serde_json::json!(false)));
+
     carton().args(["verify", "--repo"]).arg(&store).assert().success();
     ocfl_py_validates(&store);
 }

@@ -1,7 +1,7 @@
 //! `carton snapshot`, `log`, `restore` and `verify --repo`: a site's history in a snapshot
 //! store (an OCFL 1.1 storage root, see archive/SNAPSHOTS.md).
 
-use crate::cli::args::{LogArgs, RestoreArgs, SnapshotArgs, StoreSite};
+use crate::cli::args::{DiffArgs, LogArgs, RestoreArgs, SnapshotArgs, StoreSite};
 use crate::cli::exit::Exit;
 use crate::cli::output::{Out, human_bytes, sanitize};
 use crate::cli::progress::Progress;
@@ -223,4 +223,91 @@ pub fn run_verify(path: &Path, out: &Out, interrupt: &AtomicBool) -> anyhow::Res
         ));
     }
     Ok(if report.valid { Exit::Ok } else { Exit::Problems })
+}
+
+pub fn run_diff(args: &DiffArgs, out: &Out) -> anyhow::Result<Exit> {
+    let repo = open(&args.store.repo)?;
+    let id = site_id(&repo, &args.store)?;
+    let d = repo
+        .diff(&id, &args.from, &args.to)
+        .with_context(|| format!("cannot compare {} and {} of {id}", args.from, args.to))?;
+    if out.json {
+        out.json_doc("diff", &d)?;
+        return Ok(Exit::Ok);
+    }
+    let title = |t: &Option<String>| {
+        t.as_deref().map(|t| format!(" \u{ab}{}\u{bb}", sanitize(t))).unwrap_or_default()
+    };
+    out.line(format!(
+        "{} {} -> {} of {}: pages {} added, {} removed, {} changed; files {} added, {} removed, {} changed",
+        out.bold("diff"),
+        d.from,
+        d.to,
+        sanitize(&id),
+        d.pages_added.len(),
+        d.pages_removed.len(),
+        d.pages_changed.len(),
+        d.files_added.len(),
+        d.files_removed.len(),
+        d.files_changed.len()
+    ));
+    for p in &d.pages_added {
+        out.line(format!("  + {}{}", sanitize(&p.path), title(&p.title)));
+    }
+    for p in &d.pages_removed {
+        out.line(format!("  - {}{}", sanitize(&p.path), title(&p.title)));
+    }
+    for p in &d.pages_changed {
+        out.line(format!(
+            "  ~ {}{} (body +{} -{} lines)",
+            sanitize(&p.path),
+            title(&p.title),
+            p.lines_added,
+            p.lines_removed
+        ));
+        for f in &p.fields {
+            // Long values are cut here; --json gives them whole.
+            let show = |v: &Option<serde_json::Value>| {
+                let Some(v) = v else { return "(none)".to_string() };
+                let text = sanitize(&v.to_string());
+                match text.char_indices().nth(100) {
+                    Some((i, _)) => format!("{}… ({} chars)", &text[..i], text.chars().count()),
+                    None => text,
+                }
+            };
+            out.detail(format!(
+                "      {}: {} -> {}",
+                sanitize(&f.field),
+                show(&f.old),
+                show(&f.new)
+            ));
+        }
+    }
+    let pages: std::collections::BTreeSet<&str> = d
+        .pages_added
+        .iter()
+        .chain(&d.pages_removed)
+        .map(|p| p.path.as_str())
+        .chain(d.pages_changed.iter().map(|p| p.path.as_str()))
+        .collect();
+    for (mark, list) in [("+", &d.files_added), ("-", &d.files_removed), ("~", &d.files_changed)] {
+        for f in list.iter().filter(|f| !pages.contains(f.as_str())) {
+            out.detail(format!("  {mark} {}", sanitize(f)));
+        }
+    }
+    for (what, added, removed) in [
+        ("videos", &d.videos_added, &d.videos_removed),
+        ("documents", &d.documents_added, &d.documents_removed),
+    ] {
+        if !added.is_empty() || !removed.is_empty() {
+            out.line(format!("  {what}: {} added, {} removed", added.len(), removed.len()));
+            for v in added {
+                out.detail(format!("    + {}", sanitize(v)));
+            }
+            for v in removed {
+                out.detail(format!("    - {}", sanitize(v)));
+            }
+        }
+    }
+    Ok(Exit::Ok)
 }
