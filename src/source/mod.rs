@@ -15,6 +15,10 @@ mod split;
 pub mod video;
 mod walk;
 
+/// Every file of a site folder as the readers list it (version-control folders, symbolic
+/// links out of the site and names that are not UTF-8 left out), without reading any.
+pub use walk::list as list_files;
+
 pub use media::{
     extension, extension_for, is_compressed, is_document, is_file_like, media_type, target_path,
 };

@@ -23,26 +23,57 @@ pub fn run_snapshot(
 ) -> anyhow::Result<Exit> {
     let ropts =
         ReadOptions { follow_links: args.follow_links, jekyll_configs: args.config.clone() };
-    let site = source::read_site(&args.site, &ropts)
-        .with_context(|| format!("cannot read the site {}", args.site.display()))?;
+    let read = || {
+        let started = std::time::Instant::now();
+        let site = source::read_site(&args.site, &ropts);
+        log::info!("read the site in {} ms", started.elapsed().as_millis());
+        site
+    };
+    // The site is read (every page parsed) only when its model is needed: for its baseURL
+    // when no --id is given, and for the new version's carton.json. An unchanged site named
+    // with --id is only listed and checked against the stat cache.
+    let site = std::cell::OnceCell::new();
     let id = match &args.id {
         Some(id) => id.clone(),
-        None if !site.model.site.base_url.trim().is_empty() => site.model.site.base_url.clone(),
-        None => bail!(
-            "{} has no baseURL to name it in the store: give it an id with --id",
-            args.site.display()
-        ),
+        None => {
+            let s =
+                read().with_context(|| format!("cannot read the site {}", args.site.display()))?;
+            let base = s.model.site.base_url.trim().to_string();
+            if base.is_empty() {
+                bail!(
+                    "{} has no baseURL to name it in the store: give it an id with --id",
+                    args.site.display()
+                );
+            }
+            let _ = site.set(s);
+            base
+        }
     };
     let repo = Repo::open_or_create(&args.repo)
         .with_context(|| format!("cannot open the snapshot store {}", args.repo.display()))?;
     for line in repo.recovered() {
         out.warn(line.clone());
     }
-    let files: Vec<SnapshotFile> = site.files.iter().map(SnapshotFile::from_source).collect();
+    let files: Vec<SnapshotFile> = match site.get() {
+        Some(s) => s.files.iter().map(SnapshotFile::from_source).collect(),
+        None => source::list_files(&args.site, args.follow_links)
+            .0
+            .iter()
+            .map(SnapshotFile::from_source)
+            .collect(),
+    };
+    log::info!("{} files listed", files.len());
     // Each version describes itself: its carton.json lists the files with the digests the
     // store computed (or already held), so nothing is read twice.
     let describe =
         |digests: &BTreeMap<String, FileDigest>| -> carton::Result<Vec<(String, Vec<u8>)>> {
+            let site = match site.get() {
+                Some(s) => s,
+                None => {
+                    let s = read()?;
+                    site.get_or_init(|| s)
+                }
+            };
             let mut model = site.model.clone();
             // In a version, the site's files are at its root, carton.json under .carton/.
             model.site.root = String::new();
@@ -61,7 +92,9 @@ pub fn run_snapshot(
                     })
                 })
                 .collect();
-            let json = serde_json::to_vec_pretty(&model)
+            // Compact: a version's carton.json is stored again whenever a page changes, and
+            // indentation would make it 60% larger.
+            let json = serde_json::to_vec(&model)
                 .map_err(|e| carton::Error::Json(e, "carton.json".into()))?;
             Ok(vec![(CARTON_JSON.to_string(), json)])
         };
@@ -82,10 +115,12 @@ pub fn run_snapshot(
     };
     let total: u64 = files.iter().map(|f| f.size).sum();
     let bar = Progress::bytes(out.progress, total, "snapshot");
+    let started = std::time::Instant::now();
     let result =
         repo.snapshot_described(&id, &files, &describe, &sopts, &|n| bar.inc(n), interrupt);
     bar.finish();
     let outcome = result.with_context(|| format!("cannot snapshot {}", args.site.display()))?;
+    log::info!("snapshot done in {} ms", started.elapsed().as_millis());
     if out.json {
         out.json_doc(
             "snapshot",
