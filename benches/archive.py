@@ -12,28 +12,16 @@ of N warm runs for each, the ratios the targets are stated in, and carton's peak
 """
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+from measure import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CARTON = os.path.join(ROOT, "target", "release", "carton")
-
-
-def run(cmd, cwd=None):
-    """Runs cmd, returns (seconds, max RSS in MiB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        sys.exit(f"failed ({code}): {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss / 1024
 
 
 def report(label, times, mems):
@@ -51,7 +39,7 @@ def interleaved(pairs, runs):
         for label, make_cmd, setup in pairs:
             if setup:
                 setup()
-            t, m = run(make_cmd())
+            t, m, _ = run(make_cmd())
             times[label].append(t)
             mems[label].append(m)
     return {label: report(label, times[label], mems[label]) for label, _, _ in pairs}

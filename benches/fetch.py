@@ -47,6 +47,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from measure import run
 import urllib.parse
 import zipfile
 
@@ -197,23 +199,6 @@ def carton_env():
     return env
 
 
-def run(cmd, env):
-    """Runs cmd, returns (seconds, max RSS in MiB, the JSON it printed)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        proc.returncode = code
-        if code != 0:
-            err.seek(0)
-            sys.stderr.write(err.read().decode(errors="replace")[-4000:])
-            sys.exit(f"failed ({code}): {shlex.join(cmd)}")
-        out.seek(0)
-        return elapsed, usage.ru_maxrss / 1024, json.load(out)
-
-
 def check(label, doc, count, total):
     """Problems of one run's fetch report: documents not stored, bytes missing. Prints carton's
     `dead` list when there is one. Returns True when the run got everything."""
@@ -301,7 +286,8 @@ def main():
                   f"{n_docs * per_doc:.1f} s of network")
 
             # Warm-up, not counted: also checks that the archive holds every document.
-            _, _, doc = run(cases[1][1], env)
+            _, _, doc = run(cases[1][1], env, capture=True)
+            doc = json.loads(doc)
             check("warm-up", doc, n_docs, total)
             with zipfile.ZipFile(out) as z:
                 remote = [i for i in z.infolist() if "/data/remote/" in "/" + i.filename and not i.is_dir()]
@@ -316,7 +302,8 @@ def main():
                     if os.path.exists(out):
                         os.remove(out)
                     STATS.reset()
-                    wall, rss, doc = run(cmd, env)
+                    wall, rss, doc = run(cmd, env, capture=True)
+                    doc = json.loads(doc)
                     failures += not check(label, doc, count, size)
                     r = results[label]
                     r["wall"].append(wall)

@@ -60,34 +60,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+from measure import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CARTON = os.path.join(ROOT, "target", "release", "carton")
 ID = "eig"
 RESTIC_PASSWORD = "bench"
 EDITS_PER_VERSION = 4
-
-
-def run(cmd, env=None, capture=False):
-    """Runs cmd, returns (seconds, max RSS in MiB, stdout if capture). Exits with the end of
-    its stderr when it fails."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out if capture else subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        proc.returncode = code
-        if code != 0:
-            err.seek(0)
-            sys.stderr.write(err.read().decode(errors="replace")[-4000:])
-            sys.exit(f"failed ({code}): {shlex.join(cmd)}")
-        text = ""
-        if capture:
-            out.seek(0)
-            text = out.read().decode(errors="replace")
-        return elapsed, usage.ru_maxrss / 1024, text
 
 
 def report(label, times, mems):
