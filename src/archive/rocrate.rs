@@ -36,11 +36,14 @@ const MAPPED: &[(&str, &str)] = &[
     ("summary", "abstract"),
 ];
 
-/// Builds the crate. `root` is the folder of the site inside `data/` (`site`);
-/// `date` is the bagging date; `extra_files` are payload files outside the site (carton.json).
+/// Builds the crate. `root` is the folder of the site inside the crate root (`site` in an
+/// archive's `data/`, empty in a snapshot version); `date` is the bagging date; `extra_files`
+/// are files outside the site (`carton.json`, `carton.schema.json`, possibly in a folder).
 pub fn build(model: &Model, root: &str, date: &str, extra_files: &[FileEntry]) -> Value {
     let mut graph: Vec<Value> = Vec::new();
-    let site_id = |p: &str| file_id(&format!("{root}/{p}"));
+    let site_id = |p: &str| {
+        if root.is_empty() { file_id(p) } else { file_id(&format!("{root}/{p}")) }
+    };
     graph.push(json!({
         "@id": "ro-crate-metadata.json",
         "@type": "CreativeWork",
@@ -108,10 +111,14 @@ pub fn build(model: &Model, root: &str, date: &str, extra_files: &[FileEntry]) -
     graph.extend(extra_entities);
 
     for f in extra_files {
-        let mut e = file_entity(&file_id(&f.path), f, f.path.rsplit('/').next().unwrap_or(&f.path));
-        match f.path.as_str() {
+        let (dir, name) = match f.path.rsplit_once('/') {
+            Some((dir, name)) => (format!("{dir}/"), name),
+            None => (String::new(), f.path.as_str()),
+        };
+        let mut e = file_entity(&file_id(&f.path), f, name);
+        match name {
             "carton.json" => {
-                e["conformsTo"] = json!({"@id": "carton.schema.json"});
+                e["conformsTo"] = json!({"@id": file_id(&format!("{dir}carton.schema.json"))});
                 e["description"] = json!(
                     "carton's content model of the site (pages, files, references, videos, problems)."
                 );

@@ -321,6 +321,10 @@ pub struct RestoreArgs {
     /// The folder to write (must not exist, unless --force).
     #[arg(short, long)]
     pub output: PathBuf,
+    /// Also write the version's description: `.carton/carton.json` (its content model),
+    /// its schema, and `ro-crate-metadata.json` at the root (the tree is then an RO-Crate).
+    #[arg(long)]
+    pub with_metadata: bool,
     /// Replace the output folder if it exists.
     #[arg(long)]
     pub force: bool,

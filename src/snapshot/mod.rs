@@ -20,6 +20,7 @@
 //! | `verify.rs` | fixity and structure of the whole store |
 
 mod commit;
+mod describe;
 mod diff;
 mod history;
 mod ingest;
@@ -30,6 +31,7 @@ mod restore;
 mod statcache;
 mod verify;
 
+pub use describe::describe_version;
 pub use diff::{Diff, FieldChange, PageChange, PageRef};
 pub use history::{Footprint, StateEntry, VersionInfo};
 pub use ocfl::User;
@@ -53,7 +55,10 @@ use time::OffsetDateTime;
 pub const RESERVED_PREFIX: &str = ".carton/";
 /// The logical path of a version's content model.
 pub const CARTON_JSON: &str = ".carton/carton.json";
-/// The logical path of a version's RO-Crate metadata.
+/// The logical path of the JSON Schema of [`CARTON_JSON`].
+pub const CARTON_SCHEMA_JSON: &str = ".carton/carton.schema.json";
+/// The logical path of a version's RO-Crate metadata; its identifiers are relative to the
+/// version's root, where restoring with the metadata puts it.
 pub const RO_CRATE: &str = ".carton/ro-crate-metadata.json";
 
 /// One site file to put in a snapshot.

@@ -3,7 +3,7 @@
 
 use super::ingest::hash_copy;
 use super::ocfl::Inventory;
-use super::{RESERVED_PREFIX, Repo};
+use super::{RESERVED_PREFIX, RO_CRATE, Repo};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -17,7 +17,9 @@ use std::sync::atomic::AtomicBool;
 pub struct RestoreOptions {
     /// Replace an existing destination.
     pub force: bool,
-    /// Also write the reserved `.carton/` files (the version's `carton.json` and RO-Crate).
+    /// Also write the version's description: the reserved `.carton/` files (its
+    /// `carton.json` and schema), and its RO-Crate as `ro-crate-metadata.json` at the root,
+    /// which makes the tree an attached RO-Crate (under `.carton/` when the site has its own).
     pub with_reserved: bool,
 }
 
@@ -121,19 +123,25 @@ struct Copy {
     sha512: String,
 }
 
+/// Where an attached RO-Crate's metadata file is.
+const CRATE_AT_ROOT: &str = "ro-crate-metadata.json";
+
 fn copies(obj: &Path, inv: &Inventory, version: &str, with_reserved: bool) -> Result<Vec<Copy>> {
     let (_, v) = inv.version(version).ok_or_else(|| unknown_version(inv, version))?;
+    let site_has_crate = v.state.values().flatten().any(|p| p == CRATE_AT_ROOT);
     let mut out = Vec::new();
     for (digest, paths) in &v.state {
         let source = content_file(obj, inv, digest)?;
         for p in paths {
-            if with_reserved || !p.starts_with(RESERVED_PREFIX) {
-                out.push(Copy {
-                    logical: p.clone(),
-                    source: source.clone(),
-                    sha512: digest.clone(),
-                });
+            if !with_reserved && p.starts_with(RESERVED_PREFIX) {
+                continue;
             }
+            let logical = if p == RO_CRATE && !site_has_crate { CRATE_AT_ROOT } else { p };
+            out.push(Copy {
+                logical: logical.to_string(),
+                source: source.clone(),
+                sha512: digest.clone(),
+            });
         }
     }
     Ok(out)

@@ -140,3 +140,59 @@ fn an_archive_with_fetched_copies_passes_both_validators() {
     bagit_validates(&bag);
     rocrate_validates(&bag.join("data"));
 }
+
+/// Each snapshot version describes itself: restored with its metadata, the tree is an
+/// attached RO-Crate whose files all exist with the digests it states.
+#[test]
+fn a_restored_snapshot_version_is_an_ro_crate() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let out = carton()
+        .arg("snapshot")
+        .arg(demo_site())
+        .arg("--repo")
+        .arg(&store)
+        .args(["--id", "demo", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let restored = dir.path().join("v1");
+    let out = carton()
+        .args(["restore", "--with-metadata", "--version", "v1", "--repo"])
+        .arg(&store)
+        .arg("-o")
+        .arg(&restored)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(restored.join("ro-crate-metadata.json")).unwrap();
+    let crate_json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let files: Vec<&serde_json::Value> = crate_json["@graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["@type"] == "File"
+                || e["@type"].as_array().is_some_and(|t| t.contains(&"File".into()))
+        })
+        .collect();
+    // Every site file, plus carton.json and its schema.
+    let site_files = list_files(&demo_site());
+    assert_eq!(files.len(), site_files.len() + 2);
+    for f in files {
+        let id = f["@id"].as_str().unwrap();
+        let path = percent_encoding::percent_decode_str(id).decode_utf8().unwrap();
+        let bytes = std::fs::read(restored.join(path.as_ref()))
+            .unwrap_or_else(|e| panic!("{id} is in the crate but not in the tree: {e}"));
+        assert_eq!(
+            f["sha256"],
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+            "{id}"
+        );
+    }
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(restored.join(".carton/carton.json")).unwrap())
+            .unwrap();
+    assert!(carton::archive::validate_model(&model).is_empty());
+    rocrate_validates(&restored);
+}

@@ -6,12 +6,11 @@ use crate::cli::exit::Exit;
 use crate::cli::output::{Out, human_bytes, sanitize};
 use crate::cli::progress::Progress;
 use anyhow::{Context, bail};
-use carton::model::FileEntry;
 use carton::snapshot::{
-    CARTON_JSON, FileDigest, Repo, RestoreOptions, SnapshotFile, SnapshotOptions, SnapshotOutcome,
-    User,
+    FileDigest, Repo, RestoreOptions, SnapshotFile, SnapshotOptions, SnapshotOutcome, User,
+    describe_version,
 };
-use carton::source::{self, ReadOptions, is_document, media_type};
+use carton::source::{self, ReadOptions};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -65,6 +64,7 @@ pub fn run_snapshot(
     log::info!("{} files listed", files.len());
     // Each version describes itself: its carton.json lists the files with the digests the
     // store computed (or already held), so nothing is read twice.
+    let date = time::OffsetDateTime::now_utc().date().to_string();
     let describe =
         |digests: &BTreeMap<String, FileDigest>| -> carton::Result<Vec<(String, Vec<u8>)>> {
             let site = match site.get() {
@@ -74,29 +74,7 @@ pub fn run_snapshot(
                     site.get_or_init(|| s)
                 }
             };
-            let mut model = site.model.clone();
-            // In a version, the site's files are at its root, carton.json under .carton/.
-            model.site.root = String::new();
-            model.files = site
-                .files
-                .iter()
-                .filter_map(|f| {
-                    let d = digests.get(&f.rel)?;
-                    Some(FileEntry {
-                        path: f.rel.clone(),
-                        size: d.size,
-                        sha256: d.sha256.clone(),
-                        media_type: media_type(&f.rel).into(),
-                        role: f.role,
-                        document: is_document(&f.rel),
-                    })
-                })
-                .collect();
-            // Compact: a version's carton.json is stored again whenever a page changes, and
-            // indentation would make it 60% larger.
-            let json = serde_json::to_vec(&model)
-                .map_err(|e| carton::Error::Json(e, "carton.json".into()))?;
-            Ok(vec![(CARTON_JSON.to_string(), json)])
+            describe_version(site, digests, &date)
         };
     // OCFL records who made each version (W007): the account running carton.
     let user = args
@@ -203,7 +181,7 @@ pub fn run_restore(args: &RestoreArgs, out: &Out, interrupt: &AtomicBool) -> any
         None => repo.log(&id)?.last().map(|v| v.version.clone()).context("no version")?,
     };
     let bar = Progress::bytes(out.progress, 0, "restoring");
-    let opts = RestoreOptions { force: args.force, with_reserved: false };
+    let opts = RestoreOptions { force: args.force, with_reserved: args.with_metadata };
     let result = repo.restore(&id, &version, &args.output, &opts, &|n| bar.inc(n), interrupt);
     bar.finish();
     let report = result.with_context(|| format!("cannot restore {version} of {id}"))?;
