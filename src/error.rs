@@ -128,13 +128,13 @@ pub enum Error {
         msg: String,
     },
     /// A stored file does not have the digest its inventory records.
-    #[error("{}: stored file is damaged (Expected: sha512 {expected}; Found: {found})", .path.display())]
+    #[error("{}: stored file is damaged (Expected: {expected}; Found: {found}): `carton verify --repo` lists every damaged file", .path.display())]
     StoredFileDamaged {
         /// The stored file.
         path: PathBuf,
-        /// The digest recorded.
+        /// The digest recorded, with its algorithm (`sha512 <hex>`).
         expected: String,
-        /// The digest of the bytes read.
+        /// The digest of the bytes read, with its algorithm.
         found: String,
     },
     /// A file given to a snapshot cannot be stored under its path.

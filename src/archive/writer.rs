@@ -475,6 +475,13 @@ pub fn write(
         }
     };
 
+    // A model read back from a snapshot already lists each file's SHA-256: what is stored
+    // must be those bytes.
+    let known: BTreeMap<String, String> = std::mem::take(&mut model.files)
+        .into_iter()
+        .filter(|f| !f.sha256.is_empty())
+        .map(|f| (f.path, f.sha256))
+        .collect();
     let mut manifest: BTreeMap<String, Digests> = BTreeMap::new();
     let mut entries = Vec::with_capacity(files.len());
     let started = std::time::Instant::now();
@@ -484,6 +491,16 @@ pub fn write(
         let name = format!("data/{SITE_ROOT}/{}", file.rel);
         match digests {
             Some(d) => {
+                let found = d.sha256.as_deref().unwrap_or_default();
+                if let Some(expected) = known.get(&file.rel)
+                    && expected != found
+                {
+                    return Err(Error::StoredFileDamaged {
+                        path: file.abs.clone(),
+                        expected: format!("sha256 {expected}"),
+                        found: format!("sha256 {found}"),
+                    });
+                }
                 if d.size != file.size {
                     model.problems.push(Problem {
                         code: "changed-while-reading".into(),

@@ -81,8 +81,18 @@ pub enum Command {
 /// `carton export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The site's root folder (where hugo.toml or config.toml is).
-    pub site: PathBuf,
+    /// The site's root folder (where hugo.toml, config.toml or _config.yml is).
+    #[arg(required_unless_present = "repo")]
+    pub site: Option<PathBuf>,
+    /// Export a version of a snapshot store (`carton snapshot`) instead of a site folder.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["site", "follow_links", "config", "fetch"])]
+    pub repo: Option<PathBuf>,
+    /// With --repo: the site's id (needed when the store holds several sites).
+    #[arg(long, requires = "repo")]
+    pub id: Option<String>,
+    /// With --repo: the version (`v1`, `v2`, ...; default: the latest).
+    #[arg(long, requires = "repo")]
+    pub version: Option<String>,
     /// The archive to write (`site.zip`, or a folder with --format dir).
     #[arg(short, long)]
     pub output: PathBuf,

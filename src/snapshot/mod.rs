@@ -22,6 +22,7 @@
 mod commit;
 mod describe;
 mod diff;
+mod export;
 mod history;
 mod ingest;
 mod layout;

@@ -170,8 +170,8 @@ fn check(path: &Path, expected: &str, found: &str) -> Result<()> {
     } else {
         Err(Error::StoredFileDamaged {
             path: path.to_path_buf(),
-            expected: expected.into(),
-            found: found.into(),
+            expected: format!("sha512 {expected}"),
+            found: format!("sha512 {found}"),
         })
     }
 }

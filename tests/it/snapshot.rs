@@ -182,6 +182,46 @@ fn two_dates_of_the_eig_site_store_only_what_changed_and_restore_exactly() {
     let open = change["fields"].as_array().unwrap().iter().find(|f| f["field"] == "open").unwrap();
     assert_eq!((&open["old"], &open["new"]), (&serde_json::json!(true), &serde_json::json!(false)));
 
+    // The archive of a version is the archive of its source: the same site files with the
+    // same checksums, from the store's files without restoring them.
+    let from_store = dir.path().join("v1-from-store.zip");
+    carton()
+        .args(["export", "-q", "--repo"])
+        .arg(&store)
+        .args(["--version", "v1", "-o"])
+        .arg(&from_store)
+        .assert()
+        .success();
+    let direct = dir.path().join("v1-direct.zip");
+    export(&v1_site, &direct, carton::archive::Format::Zip);
+    let unpacked = |zip: &Path| -> PathBuf {
+        let to = zip.with_extension("unpacked");
+        unzip(zip, &to);
+        to.join(zip.file_stem().unwrap())
+    };
+    let site_manifest = |bag: &Path| -> BTreeMap<String, String> {
+        std::fs::read_to_string(bag.join("manifest-sha512.txt"))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once("  "))
+            .filter(|(_, p)| p.starts_with("data/site/"))
+            .map(|(d, p)| (p.to_string(), d.to_string()))
+            .collect()
+    };
+    let (bag, direct_bag) = (unpacked(&from_store), unpacked(&direct));
+    let manifest = site_manifest(&bag);
+    assert_eq!(manifest.len(), old_tree.len());
+    assert!(manifest == site_manifest(&direct_bag), "the two archives of v1 differ");
+    assert!(verify(&from_store).valid);
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bag.join("data/carton.json")).unwrap()).unwrap();
+    let direct_model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(direct_bag.join("data/carton.json")).unwrap())
+            .unwrap();
+    assert_eq!(model["site"]["root"], "site");
+    assert_eq!(model["pages"], direct_model["pages"]);
+    assert_eq!(model["files"], direct_model["files"]);
+
     carton().args(["verify", "--repo"]).arg(&store).assert().success();
     ocfl_py_validates(&store);
 }
@@ -214,4 +254,12 @@ fn a_flipped_byte_is_named_with_the_versions_that_hold_it() {
         text.contains(&format!("v1/content/{victim}")) && text.contains("(in v1, v2)"),
         "{text}"
     );
+    // Nor is the damaged file archived: the export stops, naming it, and writes nothing.
+    let zip = dir.path().join("v2.zip");
+    let out = carton().args(["export", "--repo"]).arg(&store).arg("-o").arg(&zip).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("stored file is damaged"), "{err}");
+    assert!(err.contains(&victim), "{err}");
+    assert!(!zip.exists());
+    assert_eq!(list_files(dir.path()).iter().filter(|p| p.contains("partial")).count(), 0);
 }

@@ -1,6 +1,7 @@
 //! `carton export SITE -o OUT`: read a site, write its archive, print a summary.
 
-use crate::cli::args::{ExportArgs, FormatArg};
+use crate::cli::args::{ExportArgs, FormatArg, StoreSite};
+use crate::cli::cmd::snapshot::{latest_version, open_site};
 use crate::cli::exit::Exit;
 use crate::cli::output::{Out, human_bytes, sanitize};
 use crate::cli::progress::Progress;
@@ -109,13 +110,36 @@ fn strict_failures(m: &Model) -> usize {
 }
 
 pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
-    let opts = ReadOptions { follow_links: args.follow_links, jekyll_configs: args.config.clone() };
-    archive::check_output(&args.site, &args.output, args.force)?;
-    log::info!("reading {}", args.site.display());
-    let started = std::time::Instant::now();
-    let mut site = source::read_site(&args.site, &opts)
-        .with_context(|| format!("cannot read the site {}", args.site.display()))?;
-    log::info!("read {} files in {} ms", site.files.len(), started.elapsed().as_millis());
+    let (mut site, source_root, label) = match (&args.site, &args.repo) {
+        (Some(root), _) => {
+            let opts = ReadOptions {
+                follow_links: args.follow_links,
+                jekyll_configs: args.config.clone(),
+            };
+            archive::check_output(root, &args.output, args.force)?;
+            log::info!("reading {}", root.display());
+            let started = std::time::Instant::now();
+            let site = source::read_site(root, &opts)
+                .with_context(|| format!("cannot read the site {}", root.display()))?;
+            log::info!("read {} files in {} ms", site.files.len(), started.elapsed().as_millis());
+            (site, root.clone(), root.display().to_string())
+        }
+        (None, Some(repo)) => {
+            archive::check_output(repo, &args.output, args.force)?;
+            let store = StoreSite { repo: repo.clone(), id: args.id.clone() };
+            let (repo, id) = open_site(&store)?;
+            let version = match &args.version {
+                Some(v) => v.clone(),
+                None => latest_version(&repo, &id)?,
+            };
+            let site = repo.site_read(&id, &version).with_context(|| {
+                format!("cannot read {version} of {id} in {}", store.repo.display())
+            })?;
+            let label = format!("{version} of {} in {}", sanitize(&id), store.repo.display());
+            (site, store.repo, label)
+        }
+        (None, None) => anyhow::bail!("give a site folder, or a snapshot store with --repo"),
+    };
     // Kept alive until the archive is written: it holds the downloads.
     let fetched = match args.fetch.options() {
         Some(fopts) => {
@@ -157,7 +181,8 @@ pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
         source_date_epoch: epoch,
     };
     let started = std::time::Instant::now();
-    let result = archive::write(site, &args.site, &args.output, &wopts, &|n| bar.inc(n), interrupt);
+    let result =
+        archive::write(site, &source_root, &args.output, &wopts, &|n| bar.inc(n), interrupt);
     bar.finish();
     log::info!("wrote the archive in {} ms", started.elapsed().as_millis());
     let (model, report) =
@@ -200,7 +225,7 @@ pub fn run(args: &ExportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
     out.line(format!(
         "{} {} -> {} ({}, {} payload files)",
         out.bold("exported"),
-        args.site.display(),
+        label,
         report.path.display(),
         human_bytes(report.output_bytes),
         report.payload_files

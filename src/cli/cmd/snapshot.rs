@@ -127,6 +127,18 @@ pub fn run_snapshot(
     Ok(Exit::Ok)
 }
 
+/// The store named and the site a command is about in it.
+pub(crate) fn open_site(store: &StoreSite) -> anyhow::Result<(Repo, String)> {
+    let repo = open(&store.repo)?;
+    let id = site_id(&repo, store)?;
+    Ok((repo, id))
+}
+
+/// The newest version of a site.
+pub(crate) fn latest_version(repo: &Repo, id: &str) -> anyhow::Result<String> {
+    repo.log(id)?.last().map(|v| v.version.clone()).with_context(|| format!("{id} has no version"))
+}
+
 /// The site a command is about: the one named, or the store's only one.
 fn site_id(repo: &Repo, store: &StoreSite) -> anyhow::Result<String> {
     if let Some(id) = &store.id {
@@ -178,7 +190,7 @@ pub fn run_restore(args: &RestoreArgs, out: &Out, interrupt: &AtomicBool) -> any
     let id = site_id(&repo, &args.store)?;
     let version = match &args.version {
         Some(v) => v.clone(),
-        None => repo.log(&id)?.last().map(|v| v.version.clone()).context("no version")?,
+        None => latest_version(&repo, &id)?,
     };
     let bar = Progress::bytes(out.progress, 0, "restoring");
     let opts = RestoreOptions { force: args.force, with_reserved: args.with_metadata };
