@@ -50,6 +50,61 @@ fn ocfl_py_validates(store: &Path) {
     }
 }
 
+/// rocfl validates the storage root and every object, with the warnings the store's design
+/// accepts (W005, W010), W007 (a version without a message) and W016 (the staging folder a
+/// killed snapshot leaves until the next run). rocfl 1.7 misreads a
+/// manifest path holding a character that JSON escapes (`"` or `\\`), as in the corpus's
+/// `"site/` folder, and reports E092 for it (ocfl-py reads the same inventory): that error is
+/// accepted only for such paths.
+fn rocfl_validates(store: &Path) {
+    let Some(rocfl) = tool("rocfl") else { return };
+    let out =
+        std::process::Command::new(&rocfl).arg("-r").arg(store).arg("validate").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("Storage root is valid"), "rocfl validate:\n{text}");
+    assert!(text.contains("Storage issues:  0"), "rocfl validate:\n{text}");
+    let escaped: BTreeSet<String> = objects(store)
+        .iter()
+        .flat_map(|obj| {
+            let inv: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(obj.join("inventory.json")).unwrap())
+                    .unwrap();
+            inv["manifest"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(_, paths)| {
+                    paths
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|p| p.as_str().unwrap().contains(['"', '\\']))
+                })
+                .map(|(d, _)| d.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut accepted_errors = 0;
+    for line in text.lines().map(str::trim) {
+        let Some((_, finding)) = line.split_once(". [") else { continue };
+        let code = &finding[..4];
+        match code {
+            "W005" | "W007" | "W010" => {}
+            // A killed snapshot's staging, until the next run (archive/SNAPSHOTS.md §10).
+            "W016" if line.ends_with("unknown extension: carton-staging") => {}
+            "E092" => {
+                let digest = finding.split('\'').nth(1).unwrap_or("");
+                assert!(escaped.contains(digest), "rocfl: {line}");
+                accepted_errors += 1;
+            }
+            _ => panic!("rocfl validate found {line}:\n{text}"),
+        }
+    }
+    if accepted_errors == 0 {
+        assert!(out.status.success() && text.contains("Invalid objects: 0"), "{text}");
+    }
+}
+
 fn json(out: &std::process::Output) -> serde_json::Value {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
@@ -224,6 +279,7 @@ fn two_dates_of_the_eig_site_store_only_what_changed_and_restore_exactly() {
 
     carton().args(["verify", "--repo"]).arg(&store).assert().success();
     ocfl_py_validates(&store);
+    rocfl_validates(&store);
 }
 
 #[test]
@@ -238,6 +294,7 @@ fn a_flipped_byte_is_named_with_the_versions_that_hold_it() {
     std::fs::write(site.join(&page), b"---\ntitle: changed\n---\n").unwrap();
     snapshot(&site, &store, "two");
     ocfl_py_validates(&store);
+    rocfl_validates(&store);
 
     let obj = &objects(&store)[0];
     let victim =
@@ -262,4 +319,121 @@ fn a_flipped_byte_is_named_with_the_versions_that_hold_it() {
     assert!(err.contains(&victim), "{err}");
     assert!(!zip.exists());
     assert_eq!(list_files(dir.path()).iter().filter(|p| p.contains("partial")).count(), 0);
+}
+
+/// `kill -9` at spread-out moments of a first snapshot of the EIG site (about 1,300 files,
+/// 170 MB): after each kill the store validates with rocfl and ocfl-py and shows no partial
+/// version, and the next run completes it.
+#[test]
+fn a_snapshot_killed_at_any_moment_leaves_a_valid_store_and_the_rerun_completes() {
+    let Some(site) = corpus("eig-hugo") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("carton");
+    let run = |store: &Path| {
+        std::process::Command::new(&bin)
+            .arg("snapshot")
+            .arg(&site)
+            .arg("--repo")
+            .arg(store)
+            .args([
+                "--id",
+                "eig",
+                "-q",
+                "-m",
+                "nightly",
+                "--user",
+                "tests",
+                "--user-address",
+                "mailto:tests@example.org",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let site_files = list_files(&site).len();
+    // Kills spread over the length of an uninterrupted run on this machine.
+    let started = std::time::Instant::now();
+    let whole = run(&dir.path().join("timed")).wait().unwrap();
+    assert!(whole.success());
+    let full_ms = started.elapsed().as_millis() as u64;
+    let mut killed_before_commit = 0;
+    for (i, delay_ms) in (1..=8).map(|k| full_ms * k / 9).enumerate() {
+        let store = dir.path().join(format!("store-{i}"));
+        let mut child = run(&store);
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL on Unix
+        let status = child.wait().unwrap();
+        if !status.success() {
+            killed_before_commit += 1;
+        }
+        if store.join("0=ocfl_1.1").exists() {
+            rocfl_validates(&store);
+            ocfl_py_validates(&store);
+            // Either no version or a whole v1: never a partial one.
+            for obj in objects(&store) {
+                let inv: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(obj.join("inventory.json")).unwrap())
+                        .unwrap();
+                assert_eq!(inv["head"], "v1", "{}", obj.display());
+                let paths: usize = inv["versions"]["v1"]["state"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .map(|p| p.as_array().unwrap().len())
+                    .sum();
+                assert_eq!(paths, site_files + 3, "v1 holds every site file and .carton/'s three");
+            }
+        }
+        // The rerun finishes or rolls back what was left, and completes the snapshot.
+        let out = carton()
+            .arg("snapshot")
+            .arg(&site)
+            .arg("--repo")
+            .arg(&store)
+            .args([
+                "--id",
+                "eig",
+                "--json",
+                "-q",
+                "-m",
+                "rerun",
+                "--user",
+                "tests",
+                "--user-address",
+                "mailto:tests@example.org",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let result = &json(&out)["result"];
+        assert!(
+            result["version"] == "v1" || result["head"] == "v1",
+            "after a kill at {delay_ms} ms: {result}"
+        );
+        carton().args(["verify", "--repo"]).arg(&store).assert().success();
+        rocfl_validates(&store);
+        ocfl_py_validates(&store);
+        assert!(
+            list_files(&store).iter().all(|p| !p.contains("carton-staging")),
+            "staging left behind after the rerun"
+        );
+        if i == 0 {
+            let restored = dir.path().join("restored");
+            carton()
+                .args(["restore", "--repo"])
+                .arg(&store)
+                .arg("-o")
+                .arg(&restored)
+                .assert()
+                .success();
+            assert!(tree(&restored) == tree(&site), "the completed v1 differs from the site");
+            std::fs::remove_dir_all(&restored).unwrap();
+        }
+        std::fs::remove_dir_all(&store).unwrap();
+    }
+    eprintln!(
+        "{killed_before_commit} of 8 snapshots killed before they finished (a whole one takes {full_ms} ms)"
+    );
+    assert!(killed_before_commit >= 4, "the kills came too late to test anything");
 }
