@@ -16,7 +16,7 @@ Three targets, three parts:
    against `carton snapshot SITE --repo STORE --id eig -q`, STORE absent before each run (carton
    creates it). Ratio: carton / the rocfl sequence (target <= 1.00). rocfl's steps, commit alone
    included, are printed too. Both hash and copy every byte: rocfl SHA-512; carton SHA-512 and
-   SHA-256 (its fixity block), and it also reads the site's pages to write `.carton/carton.json`.
+   SHA-256 (its fixity block), and it also reads the site's pages to write `.carton/carton.json.gz` and `.carton/ro-crate-metadata.json.gz`.
 2. A snapshot of the unchanged site at most a fifth of restic's second backup. Baseline:
    `restic backup SITE --repo R -q` into a repository that already holds a backup of the site
    (`restic init` and the first backup are not timed; every timed run is a backup of the
@@ -33,7 +33,7 @@ Three targets, three parts:
    (the sum of its files' sizes) minus the bytes of its content files (`vN/content/...` of the
    object); the site's size = the sum of the original site's file sizes. Prints the breakdown
    (inventory, sidecar, stat cache, root files), and, apart, the bytes of the files carton
-   generates into each version's content (`.carton/carton.json`), which the definition counts
+   generates into each version's content (`.carton/carton.json.gz` and `.carton/ro-crate-metadata.json.gz`), which the definition counts
    as content although they describe the site rather than being part of it.
 
 Method: the page cache is warmed by reading every file of the site, then one untimed warm-up
@@ -208,8 +208,8 @@ def first_snapshot(site, work, runs, rocfl, names):
     r, step_meds = interleaved(cases, runs)
     n = len(site_files(site))
     inv = inventory(store)
-    if not inv or inv["head"] != "v1" or state_files(inv, "v1") != n + 1:
-        print(f"  ! carton's store does not hold v1 with the site's {n} files and .carton/carton.json: "
+    if not inv or inv["head"] != "v1" or state_files(inv, "v1") != n + 3:
+        print(f"  ! carton's store does not hold v1 with the site's {n} files and .carton/'s three: "
               f"head {inv and inv['head']}, {inv and state_files(inv, inv['head'])} files")
     if rocfl:
         rinv = inventory(root)

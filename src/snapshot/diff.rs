@@ -150,7 +150,10 @@ impl Repo {
 
     /// A version's own content model.
     fn model(&self, id: &str, version: &str) -> Result<Model> {
-        let bytes = self.read(id, version, CARTON_JSON)?;
+        let bytes = super::describe::gunzip(
+            &self.read(id, version, CARTON_JSON)?,
+            &format!("{version}/{CARTON_JSON}"),
+        )?;
         serde_json::from_slice(&bytes)
             .map_err(|e| Error::Json(e, format!("{version}/{CARTON_JSON}")))
     }

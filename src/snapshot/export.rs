@@ -20,8 +20,11 @@ impl Repo {
     pub fn site_read(&self, id: &str, version: &str) -> Result<SiteRead> {
         let (obj, inv) = self.load(id)?;
         let (_, v) = inv.version(version).ok_or_else(|| unknown_version(&inv, version))?;
-        let json = self.read(id, version, CARTON_JSON)?;
         let place = || obj.join(format!("{version}:{CARTON_JSON}"));
+        let json = super::describe::gunzip(
+            &self.read(id, version, CARTON_JSON)?,
+            &place().display().to_string(),
+        )?;
         let mut model: Model = serde_json::from_slice(&json)
             .map_err(|e| Error::Json(e, place().display().to_string()))?;
         if model.format != "carton" {

@@ -54,13 +54,16 @@ use time::OffsetDateTime;
 /// The logical folder of the files carton generates for each version (its `carton.json` and
 /// RO-Crate), beside the site's own files. A site file under it is refused.
 pub const RESERVED_PREFIX: &str = ".carton/";
-/// The logical path of a version's content model.
-pub const CARTON_JSON: &str = ".carton/carton.json";
-/// The logical path of the JSON Schema of [`CARTON_JSON`].
+/// The logical path of a version's content model (`carton.json`, gzip-compressed: it is
+/// written again in every version).
+pub const CARTON_JSON: &str = ".carton/carton.json.gz";
+/// The logical path of the JSON Schema of the content model (the same bytes in every
+/// version, so stored once).
 pub const CARTON_SCHEMA_JSON: &str = ".carton/carton.schema.json";
-/// The logical path of a version's RO-Crate metadata; its identifiers are relative to the
-/// version's root, where restoring with the metadata puts it.
-pub const RO_CRATE: &str = ".carton/ro-crate-metadata.json";
+/// The logical path of a version's RO-Crate metadata (gzip-compressed, as [`CARTON_JSON`]);
+/// its identifiers are relative to the version's root, where restoring with the metadata puts
+/// it.
+pub const RO_CRATE: &str = ".carton/ro-crate-metadata.json.gz";
 
 /// One site file to put in a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]

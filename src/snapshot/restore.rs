@@ -1,9 +1,10 @@
 //! Getting a version back: the whole tree into a folder, or one file into memory, each byte
 //! checked against the SHA-512 the inventory records as it is copied.
 
+use super::describe::{CARTON_JSON_PLAIN, gunzip};
 use super::ingest::hash_copy;
 use super::ocfl::Inventory;
-use super::{RESERVED_PREFIX, RO_CRATE, Repo};
+use super::{CARTON_JSON, RESERVED_PREFIX, RO_CRATE, Repo};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -17,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 pub struct RestoreOptions {
     /// Replace an existing destination.
     pub force: bool,
-    /// Also write the version's description: the reserved `.carton/` files (its
+    /// Also write the version's description, decompressed: the reserved `.carton/` files (its
     /// `carton.json` and schema), and its RO-Crate as `ro-crate-metadata.json` at the root,
     /// which makes the tree an attached RO-Crate (under `.carton/` when the site has its own).
     pub with_reserved: bool,
@@ -77,6 +78,15 @@ impl Repo {
             .par_iter()
             .map(|c| {
                 let to = staged.path().join(&c.logical);
+                if c.gunzip {
+                    let bytes =
+                        fs::read(&c.source).map_err(|e| Error::Read(e, c.source.clone()))?;
+                    check(&c.source, &c.sha512, &super::ocfl::sha512_hex(&bytes))?;
+                    let plain = gunzip(&bytes, &c.source.display().to_string())?;
+                    fs::write(&to, &plain).map_err(|e| Error::Write(e, to.clone()))?;
+                    progress(bytes.len() as u64);
+                    return Ok(plain.len() as u64);
+                }
                 let d = hash_copy(&c.source, Some(&to), false, progress, interrupt)?;
                 check(&c.source, &c.sha512, &d.sha512)?;
                 Ok(d.size)
@@ -121,6 +131,8 @@ struct Copy {
     logical: String,
     source: PathBuf,
     sha512: String,
+    /// A generated file stored compressed, written plain.
+    gunzip: bool,
 }
 
 /// Where an attached RO-Crate's metadata file is.
@@ -136,11 +148,17 @@ fn copies(obj: &Path, inv: &Inventory, version: &str, with_reserved: bool) -> Re
             if !with_reserved && p.starts_with(RESERVED_PREFIX) {
                 continue;
             }
-            let logical = if p == RO_CRATE && !site_has_crate { CRATE_AT_ROOT } else { p };
+            let logical = match p.as_str() {
+                CARTON_JSON => CARTON_JSON_PLAIN,
+                RO_CRATE if site_has_crate => ".carton/ro-crate-metadata.json",
+                RO_CRATE => CRATE_AT_ROOT,
+                _ => p,
+            };
             out.push(Copy {
                 logical: logical.to_string(),
                 source: source.clone(),
                 sha512: digest.clone(),
+                gunzip: p == CARTON_JSON || p == RO_CRATE,
             });
         }
     }

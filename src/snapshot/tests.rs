@@ -46,8 +46,11 @@ fn opts(message: &str) -> SnapshotOptions {
 
 fn extra(tag: &str) -> Vec<(String, Vec<u8>)> {
     vec![
-        (CARTON_JSON.into(), format!("{{\"run\":\"{tag}\"}}").into_bytes()),
-        (RO_CRATE.into(), b"{\"@context\":\"https://w3id.org/ro/crate/1.2/context\"}".to_vec()),
+        (CARTON_JSON.into(), super::describe::gzip(format!("{{\"run\":\"{tag}\"}}").as_bytes())),
+        (
+            RO_CRATE.into(),
+            super::describe::gzip(b"{\"@context\":\"https://w3id.org/ro/crate/1.2/context\"}"),
+        ),
     ]
 }
 
@@ -173,7 +176,7 @@ fn second_version_stores_only_what_changed_and_reuses_reverted_content() {
     assert_eq!(new_files, 1, "only the new carton.json");
     let stored: Vec<String> =
         list_files(&f.object().join("v3/content")).unwrap().into_iter().map(|f| f.rel).collect();
-    assert_eq!(stored, [".carton/carton.json"]);
+    assert_eq!(stored, [CARTON_JSON]);
     assert_eq!(f.restored("v1"), v1_site());
     assert_eq!(f.restored("v2"), v2_site());
     assert_eq!(f.restored("v3"), v3);
@@ -190,7 +193,8 @@ fn second_version_stores_only_what_changed_and_reuses_reverted_content() {
         ingest::hash_bytes(&v1_site()["content/a.md"]).sha256.as_deref()
     );
     assert_eq!(f.repo.read("site", "v2", "content/c.md").unwrap(), v2_site()["content/c.md"]);
-    assert_eq!(f.repo.read("site", "v1", CARTON_JSON).unwrap(), b"{\"run\":\"1\"}");
+    let stored = f.repo.read("site", "v1", CARTON_JSON).unwrap();
+    assert_eq!(super::describe::gunzip(&stored, "x").unwrap(), b"{\"run\":\"1\"}");
     assert!(matches!(f.repo.read("site", "v9", "x"), Err(Error::UnknownVersion { .. })));
     assert!(matches!(f.repo.log("other"), Err(Error::UnknownObject { .. })));
     assert_eq!(f.repo.objects().unwrap(), ["site"]);
@@ -209,7 +213,13 @@ fn restore_with_reserved_files_and_refusing_an_existing_destination() {
     let o = RestoreOptions { force: true, with_reserved: true };
     let r = f.repo.restore("site", "v1", &dest, &o, &|_| {}, &STOP).unwrap();
     assert_eq!(r.files, 8);
-    assert_eq!(fs::read(dest.join(CARTON_JSON)).unwrap(), b"{\"run\":\"1\"}");
+    // Generated files are written decompressed, the RO-Crate at the root.
+    assert_eq!(fs::read(dest.join(".carton/carton.json")).unwrap(), b"{\"run\":\"1\"}");
+    assert_eq!(
+        fs::read(dest.join("ro-crate-metadata.json")).unwrap(),
+        b"{\"@context\":\"https://w3id.org/ro/crate/1.2/context\"}"
+    );
+    assert!(!dest.join(CARTON_JSON).exists() && !dest.join(RO_CRATE).exists());
 }
 
 #[test]

@@ -194,9 +194,13 @@ fn two_dates_of_the_eig_site_store_only_what_changed_and_restore_exactly() {
     }
     // Each version describes itself.
     let obj = &objects(&store)[0];
-    let model: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(obj.join("v2/content/.carton/carton.json")).unwrap())
-            .unwrap();
+    // Stored gzip-compressed (RFC 1952), and much smaller for it.
+    let gz = std::fs::read(obj.join("v2/content/.carton/carton.json.gz")).unwrap();
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&gz[..]), &mut plain)
+        .unwrap();
+    assert!(gz.len() * 5 < plain.len(), "{} bytes compressed to {}", plain.len(), gz.len());
+    let model: serde_json::Value = serde_json::from_slice(&plain).unwrap();
     let listed = model["files"].as_array().unwrap();
     assert_eq!(listed.len(), today_tree.len());
     let readme = listed.iter().find(|f| f["path"] == "config.toml").expect("config.toml listed");
