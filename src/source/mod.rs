@@ -14,6 +14,8 @@ pub mod shortcode;
 mod split;
 pub mod video;
 mod walk;
+pub mod wordpress;
+pub mod wxr;
 
 /// Every file of a site folder as the readers list it (version-control folders, symbolic
 /// links out of the site and names that are not UTF-8 left out), without reading any.
