@@ -13,7 +13,7 @@ pub const CONTEXT: &str = "https://w3id.org/ro/crate/1.2/context";
 /// The RO-Crate 1.2 specification, which the metadata descriptor conforms to.
 pub const SPEC: &str = "https://w3id.org/ro/crate/1.2";
 /// Identifier of the JSON Schema of `carton.json`.
-pub const CARTON_SCHEMA_ID: &str = "urn:carton:schema:carton.json:1.1";
+pub const CARTON_SCHEMA_ID: &str = "urn:carton:schema:carton.json:1.2";
 
 /// Everything but unreserved characters and `/` is percent-encoded in `@id` paths.
 const PATH: &AsciiSet =

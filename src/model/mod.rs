@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The version of the carton.json format this build writes and reads.
-pub const FORMAT_VERSION: &str = "1.1";
+pub const FORMAT_VERSION: &str = "1.2";
 
 /// The whole content model of one site.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

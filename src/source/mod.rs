@@ -16,6 +16,7 @@ pub mod video;
 mod walk;
 pub mod wordpress;
 pub mod wxr;
+mod wxr_site;
 
 /// Every file of a site folder as the readers list it (version-control folders, symbolic
 /// links out of the site and names that are not UTF-8 left out), without reading any.
@@ -63,10 +64,13 @@ pub struct SiteRead {
 /// configuration cannot be parsed.
 pub fn read_site(root: &Path, opts: &ReadOptions) -> Result<SiteRead> {
     let meta = std::fs::metadata(root).map_err(|e| Error::Read(e, root.to_path_buf()))?;
+    if meta.is_file() && wxr_site::looks_like_wxr(root) {
+        return wxr_site::read(root);
+    }
     if !meta.is_dir() {
         return Err(Error::NotASite {
             path: root.to_path_buf(),
-            msg: "not a folder: give the root folder of a Hugo site".into(),
+            msg: "not a folder: give the root folder of a Hugo or Jekyll site, or a WordPress export file (WXR)".into(),
         });
     }
     if hugo::find_config(root).is_some() {

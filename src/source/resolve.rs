@@ -372,6 +372,47 @@ impl Context {
 
     /// Adds the front matter's references, sorts them, and reports those that do not
     /// resolve: the last step for any page.
+    /// The references of a body's links (Markdown and HTML), outside `masked` ranges.
+    pub fn refs_in(
+        &self,
+        page: &Page,
+        body: &str,
+        masked: &[Range<usize>],
+        span: &impl Fn(Range<usize>) -> Span,
+    ) -> Vec<Reference> {
+        refs::extract(body, masked)
+            .iter()
+            .filter_map(|raw| self.reference(page, raw, span))
+            .collect()
+    }
+
+    /// The last step of a page's references: those of its front matter but the fields
+    /// `ignored` (free text such as comments, where a `/` is no path), then order, and a
+    /// problem for each reference that does not resolve.
+    pub fn finish_page_refs(
+        &self,
+        page: &Page,
+        text: &str,
+        index: &LineIndex,
+        mut out: PageRefs,
+        ignored: &[&str],
+    ) -> PageRefs {
+        if let Some(fm) = &page.front_matter {
+            let mut fields = fm.fields.clone();
+            if let Some(m) = fields.as_object_mut() {
+                m.retain(|k, _| !ignored.contains(&k.as_str()));
+            }
+            self.front_matter_refs(page, text, fm.span, &fields, index, &mut out.references);
+        }
+        out.references.sort_by_key(|r| (r.span.start, r.span.end));
+        for r in &out.references {
+            if let Some(p) = self.problem_for(page, r) {
+                out.problems.push(p);
+            }
+        }
+        out
+    }
+
     fn finish_refs(
         &self,
         page: &Page,

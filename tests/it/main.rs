@@ -11,4 +11,5 @@ mod localize;
 mod snapshot;
 mod tools;
 mod verify;
+mod wxr;
 mod zola;

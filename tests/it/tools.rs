@@ -196,3 +196,15 @@ fn a_restored_snapshot_version_is_an_ro_crate() {
     assert!(carton::archive::validate_model(&model).is_empty());
     rocrate_validates(&restored);
 }
+
+#[test]
+fn wordpress_archive_passes_bagit_and_rocrate_validators() {
+    let Some(wxr) = corpus("wxr") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("theme.zip");
+    export(&wxr.join("theme-unit-test-data.xml"), &zip, Format::Zip);
+    unzip(&zip, &dir.path().join("x"));
+    let bag = dir.path().join("x/theme");
+    bagit_validates(&bag);
+    rocrate_validates(&bag.join("data"));
+}
