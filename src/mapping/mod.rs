@@ -24,6 +24,8 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("jekyll-to-jekyll.yaml", include_str!("../../mappings/jekyll-to-jekyll.yaml")),
     ("jekyll-to-zola.yaml", include_str!("../../mappings/jekyll-to-zola.yaml")),
     ("eig-jekyll-to-hugo.yaml", include_str!("../../mappings/eig-jekyll-to-hugo.yaml")),
+    ("wxr-to-hugo.yaml", include_str!("../../mappings/wxr-to-hugo.yaml")),
+    ("wxr-to-jekyll.yaml", include_str!("../../mappings/wxr-to-jekyll.yaml")),
 ];
 
 /// A site format carton reads or writes.
@@ -36,12 +38,21 @@ pub enum Format {
     Jekyll,
     /// Zola.
     Zola,
+    /// WordPress, through its export files (WXR): a source; a model's generator
+    /// `wordpress`.
+    Wxr,
 }
 
 impl Format {
-    /// The format of a lower-case name (a model's `generator`).
+    /// The format of a lower-case name (`hugo`, `wxr`) or of a model's `generator`
+    /// (`wordpress`).
     pub fn from_name(name: &str) -> Option<Format> {
-        [Format::Hugo, Format::Jekyll, Format::Zola].into_iter().find(|f| f.name() == name)
+        if name == "wordpress" {
+            return Some(Format::Wxr);
+        }
+        [Format::Hugo, Format::Jekyll, Format::Zola, Format::Wxr]
+            .into_iter()
+            .find(|f| f.name() == name)
     }
 
     /// Lower-case name.
@@ -50,6 +61,7 @@ impl Format {
             Format::Hugo => "hugo",
             Format::Jekyll => "jekyll",
             Format::Zola => "zola",
+            Format::Wxr => "wxr",
         }
     }
 }
@@ -227,6 +239,14 @@ impl Mapping {
                     "mapping format version {} is not one this carton reads (it reads {MAPPING_VERSION})",
                     raw.carton_mapping
                 ),
+            ));
+        }
+        if raw.to == Format::Wxr {
+            return Err(mapping_error(
+                origin,
+                line_of(text, "to", 1),
+                1,
+                "`to: wxr`: carton reads WordPress export files but writes hugo, jekyll or zola",
             ));
         }
         let section_line = line_of(text, "shortcodes", 1);

@@ -97,7 +97,7 @@ fn gmt_date(gmt: &str) -> Option<String> {
         .ok()
 }
 
-/// The path part of `url` relative to the site's base, or `None` for another host.
+/// The path part of `url` relative to the site's base, decoded, or `None` for another host.
 fn site_path(url: &str, base: Option<&url::Url>) -> Option<String> {
     let u = url::Url::parse(url.trim()).ok()?;
     let base = base?;
@@ -106,6 +106,8 @@ fn site_path(url: &str, base: Option<&url::Url>) -> Option<String> {
     }
     let base_path = base.path().trim_end_matches('/');
     let path = u.path().strip_prefix(base_path).unwrap_or(u.path());
+    // Decoded, as pages' URLs are everywhere in the model (`/greek/επίπεδο-2/`).
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     let mut out = format!("/{}", path.trim_start_matches('/'));
     if let Some(q) = u.query() {
         out.push('?');

@@ -269,26 +269,26 @@ pub(super) fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOption
         }
     }
     if opts.layouts {
-        generated(
-            &mut plan,
-            "_layouts/default.html",
-            DEFAULT_LAYOUT.as_bytes().to_vec(),
-            "minimal layout: a page",
-        );
-        generated(
-            &mut plan,
-            "_layouts/list.html",
-            LIST_LAYOUT.as_bytes().to_vec(),
-            "minimal layout: a section's list page",
-        );
-        generated(
-            &mut plan,
-            "_layouts/redirect.html",
-            REDIRECT_LAYOUT.as_bytes().to_vec(),
-            "redirect page",
-        );
+        layouts(&mut plan);
     }
     Ok(plan)
+}
+
+/// Minimal layouts, so that the site builds and shows its pages.
+pub(super) fn layouts(plan: &mut Plan) {
+    generated(
+        plan,
+        "_layouts/default.html",
+        DEFAULT_LAYOUT.as_bytes().to_vec(),
+        "minimal layout: a page",
+    );
+    generated(
+        plan,
+        "_layouts/list.html",
+        LIST_LAYOUT.as_bytes().to_vec(),
+        "minimal layout: a section's list page",
+    );
+    generated(plan, "_layouts/redirect.html", REDIRECT_LAYOUT.as_bytes().to_vec(), "redirect page");
 }
 
 /// YAML text of a value; `what` names the file in an error.

@@ -15,6 +15,7 @@ mod joins;
 mod jekyll;
 pub mod report;
 mod urls;
+mod wordpress;
 mod zola;
 
 use crate::error::{Error, Result};
@@ -153,7 +154,7 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
         _ => opts,
     };
     if let Some(m) = &opts.mapping {
-        if m.from.name() != model.site.generator {
+        if Format::from_name(&model.site.generator) != Some(m.from) {
             return Err(Error::Config {
                 location: crate::error::Location {
                     path: m.origin.clone(),
@@ -193,22 +194,37 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
         let known = known_fields(model);
         m.check_fields(&|f| known.contains(f))?;
     }
-    if !matches!(model.site.generator.as_str(), "hugo" | "jekyll") {
+    if !matches!(model.site.generator.as_str(), "hugo" | "jekyll" | "wordpress") {
         return Err(Error::NotASite {
             path: PathBuf::from("data/carton.json"),
             msg: format!(
-                "importing a {} site is not supported: carton imports Hugo and Jekyll archives",
+                "importing a {} site is not supported: carton imports Hugo, Jekyll and WordPress archives",
                 model.site.generator
             ),
         });
     }
     let mut plan = match opts.to {
+        Format::Hugo | Format::Jekyll if model.site.generator == "wordpress" => {
+            wordpress::plan(model, files, opts)?
+        }
+        Format::Zola | Format::Wxr if model.site.generator == "wordpress" => {
+            return Err(Error::NotASite {
+                path: PathBuf::from("data/carton.json"),
+                msg: "a WordPress site is imported into Hugo or Jekyll (--to hugo, --to jekyll)"
+                    .into(),
+            });
+        }
         Format::Hugo if model.site.generator == "jekyll" => hugo_jekyll::plan(model, files, opts)?,
         Format::Hugo => hugo::plan(model, files, opts)?,
         // Into its own generator: the same tree, with only what the rules name changed.
         Format::Jekyll if model.site.generator == "jekyll" => hugo::plan(model, files, opts)?,
         Format::Jekyll => jekyll::plan(model, files, opts)?,
         Format::Zola => zola::plan(model, files, opts)?,
+        Format::Wxr => {
+            return Err(Error::Import(
+                "carton reads WordPress export files but writes hugo, jekyll or zola".into(),
+            ));
+        }
     };
     plan.report.notes.extend(join_notes);
     decap_config(model, files, opts, &mut plan)?;

@@ -272,3 +272,134 @@ fn a_file_that_is_not_wxr_at_all_is_refused_with_its_place() {
     assert!(err.contains("malformed-simple.xml:9:1"), "{err}");
     assert!(!zip.exists());
 }
+
+/// The front matter of an output file.
+fn output_fields(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    let fm = text.strip_prefix("---\n").and_then(|t| t.split_once("\n---\n")).unwrap().0;
+    serde_yaml::from_str(fm).unwrap()
+}
+
+/// Every output page file of a converted site (Hugo `content/`, Jekyll posts and pages).
+fn output_pages(out: &Path) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .filter(|e| {
+            let rel = e.path().strip_prefix(out).unwrap().to_string_lossy().into_owned();
+            ["content/", "_posts/", "_drafts/", "pages/"].iter().any(|p| rel.starts_with(p))
+        })
+        .map(|e| e.path().to_path_buf())
+        .collect()
+}
+
+/// `carton convert` of WordPress's theme test data into Hugo and into Jekyll: the sites build
+/// with the real tools, every published item answers at its old address, and the status,
+/// date, author, terms and slug of every post and page survive, compared with the XML.
+#[test]
+fn theme_unit_test_data_converts_to_hugo_and_jekyll_that_build_with_every_item_kept() {
+    let Some(wxr) = corpus("wxr") else { return };
+    let xml_path = wxr.join("theme-unit-test-data.xml");
+    let xml = std::fs::read_to_string(&xml_path).unwrap();
+    let items: Vec<XmlItem> = xml_items(&xml)
+        .into_iter()
+        .filter(|i| matches!(i.fields["wp:post_type"].as_str(), "post" | "page"))
+        .collect();
+    let base = "https://wpthemetestdata.wordpress.com";
+    let dir = tempfile::tempdir().unwrap();
+    for to in ["hugo", "jekyll"] {
+        let out = dir.path().join(to);
+        carton()
+            .arg("convert")
+            .arg(&xml_path)
+            .args(["--to", to, "-q", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        // Every item, page or not, is in the report.
+        let report = std::fs::read_to_string(out.join("carton-report.md")).unwrap();
+        for i in xml_items(&xml) {
+            let id = i.fields["wp:post_id"].trim().to_string();
+            let t = &i.fields["wp:post_type"];
+            if matches!(t.as_str(), "post" | "page") {
+                continue;
+            }
+            assert!(
+                report.contains(&format!("#{t}-{id}")),
+                "{to}: item {id} ({t}) not in the report"
+            );
+        }
+        let files = output_pages(&out);
+        assert_eq!(files.len(), items.len(), "{to}: one file per post and page");
+        let by_id: BTreeMap<u64, serde_json::Value> = files
+            .iter()
+            .map(|f| {
+                let v = output_fields(f);
+                (v["wp_id"].as_u64().unwrap(), v)
+            })
+            .collect();
+        for item in &items {
+            let f = &item.fields;
+            let id: u64 = f["wp:post_id"].trim().parse().unwrap();
+            let fm = &by_id[&id];
+            assert_eq!(fm["status"], f["wp:status"].as_str(), "{to}: status of {id}");
+            assert_eq!(fm["author"], f["dc:creator"].as_str(), "{to}: author of {id}");
+            if !f["wp:post_name"].is_empty() {
+                assert_eq!(fm["slug"], f["wp:post_name"].as_str(), "{to}: slug of {id}");
+            }
+            let date = f["wp:post_date"].replace(' ', "T");
+            assert!(fm["date"].as_str().unwrap().starts_with(&date), "{to}: date of {id}");
+            let published = f["wp:status"] == "publish";
+            match to {
+                "hugo" => assert_eq!(fm["draft"] == true, !published, "{to}: draft of {id}"),
+                _ => assert_eq!(fm["published"] == false, !published, "{to}: published of {id}"),
+            }
+            for (domain, key) in [("category", "categories"), ("post_tag", "tags")] {
+                let mut expected: Vec<&str> = Vec::new();
+                for (d, name) in &item.terms {
+                    if d == domain && !expected.contains(&name.as_str()) {
+                        expected.push(name);
+                    }
+                }
+                let found: Vec<&str> = fm[key]
+                    .as_array()
+                    .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
+                    .unwrap_or_default();
+                assert_eq!(found, expected, "{to}: {key} of {id}");
+            }
+        }
+        // The sites build, and every published item answers at its address on the old site.
+        let public = dir.path().join(format!("{to}-public"));
+        match to {
+            "hugo" => {
+                let Some(hugo) = tool("hugo") else { continue };
+                crate::import::hugo_build(&hugo, &out, &public);
+            }
+            _ => {
+                let Some(jekyll) = tool("jekyll") else { continue };
+                crate::import::jekyll_build(&jekyll, &out, &public);
+            }
+        }
+        let mut served = 0;
+        for item in items.iter().filter(|i| i.fields["wp:status"] == "publish") {
+            let link = item.fields["link"].trim();
+            let path = link.strip_prefix(base).unwrap_or(link);
+            if path.contains('?') {
+                continue;
+            }
+            let decoded = percent_encoding::percent_decode_str(path.trim_matches('/'))
+                .decode_utf8_lossy()
+                .into_owned();
+            let file = public.join(&decoded).join("index.html");
+            assert!(file.is_file(), "{to}: {link} is not served ({})", file.display());
+            served += 1;
+        }
+        assert!(served > 60, "{to}: only {served} items checked");
+        // The YouTube embed plays in both.
+        let video =
+            std::fs::read_to_string(public.join("2010/06/02/post-format-video-youtube/index.html"))
+                .unwrap();
+        assert!(video.contains("SQEQr7c0-dw") && video.contains("<iframe"), "{to}: {video}");
+    }
+}

@@ -332,7 +332,8 @@ impl Decide<'_> {
         }
         let n = rules.and_then(|r| r.rename.get(name)).map_or(name, String::as_str);
         match self.t.to {
-            Format::Hugo => Place::At(n.into()),
+            // WordPress export files are never written (refused by the CLI and in mappings).
+            Format::Hugo | Format::Wxr => Place::At(n.into()),
             Format::Jekyll => match n {
                 "url" => Place::Gone("Jekyll pages keep their address in `permalink`, which carton writes: a `url` would do nothing".into()),
                 "aliases" => Place::Gone("carton turns aliases into redirect pages: Jekyll does not read `aliases`".into()),
@@ -550,7 +551,7 @@ impl Decide<'_> {
     fn format(&mut self, c: &Value, path: &[Seg], coll: &str) {
         let format = str_at(c, "format");
         let (want, delimiter) = match self.t.to {
-            Format::Hugo => return,
+            Format::Hugo | Format::Wxr => return,
             Format::Zola => ("toml-frontmatter", "+++"),
             Format::Jekyll => ("yaml-frontmatter", "---"),
         };
