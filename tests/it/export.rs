@@ -183,7 +183,7 @@ fn bag_info_is_complete_and_identifier_is_name_based() {
         "Bag-Software-Agent: carton ",
         "BagIt-Profile-Identifier: urn:carton:bagit-profile:1.0",
         "Bagging-Date: 2023-11-14",
-        "Carton-Format-Version: 1.1",
+        "Carton-Format-Version: 1.2",
         "External-Description: ",
         "External-Identifier: urn:uuid:",
         "Payload-Oxum: ",

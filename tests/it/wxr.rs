@@ -403,3 +403,72 @@ fn theme_unit_test_data_converts_to_hugo_and_jekyll_that_build_with_every_item_k
         assert!(video.contains("SQEQr7c0-dw") && video.contains("<iframe"), "{to}: {video}");
     }
 }
+
+/// Attachments are files on the WordPress server: an attachment that is a document is
+/// archived by `--fetch` even when no body links it, recorded as linked from its parent item.
+#[test]
+fn a_document_attachment_is_fetched_into_the_archive() {
+    use crate::http::{Route, Server};
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let server = Server::start(vec![(
+        "/wp-content/uploads/2024/01/annual-report.pdf",
+        Route::Body {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/pdf".into())],
+            body: pdf.clone(),
+        },
+    )]);
+    let url = server.url("/wp-content/uploads/2024/01/annual-report.pdf");
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+<title>Reports</title>
+<link>https://example.org</link>
+<wp:wxr_version>1.2</wp:wxr_version>
+<item>
+<title>Annual report</title>
+<link>https://example.org/annual-report/</link>
+<dc:creator>admin</dc:creator>
+<content:encoded><![CDATA[The report is attached.]]></content:encoded>
+<wp:post_id>10</wp:post_id>
+<wp:post_date>2024-01-05 10:00:00</wp:post_date>
+<wp:post_date_gmt>2024-01-05 09:00:00</wp:post_date_gmt>
+<wp:post_name>annual-report</wp:post_name>
+<wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type>
+</item>
+<item>
+<title>annual-report</title>
+<wp:post_id>11</wp:post_id>
+<wp:post_parent>10</wp:post_parent>
+<wp:status>inherit</wp:status>
+<wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>{url}</wp:attachment_url>
+</item>
+</channel>
+</rss>
+"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("reports.xml");
+    std::fs::write(&src, xml).unwrap();
+    let zip = dir.path().join("reports.zip");
+    carton_direct()
+        .timeout(std::time::Duration::from_secs(60))
+        .arg("export")
+        .arg(&src)
+        .args(["--fetch=documents", "-q", "-o"])
+        .arg(&zip)
+        .assert()
+        .success();
+    assert_eq!(server.downloads("/wp-content/uploads/2024/01/annual-report.pdf"), 1);
+    let model = model_of(&zip);
+    let doc = &model["documents"][0];
+    assert_eq!(doc["target"], url.as_str());
+    assert_eq!(doc["pages"], serde_json::json!(["content/posts/annual-report.html"]));
+    let stored = doc["fetch"]["path"].as_str().expect("the attachment is archived");
+    let bag = zip.with_extension("unpacked").join("reports");
+    assert_eq!(std::fs::read(bag.join("data").join(stored)).unwrap(), pdf);
+    assert!(verify(&zip).valid);
+}
