@@ -4,13 +4,34 @@
 //! reported and never opened.
 
 use crate::error::{Error, Result};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Tag files and manifests are read whole; larger ones are refused.
 pub const MAX_TAG_FILE: u64 = 64 << 20;
+
+// Limits when reading an archive (archive/SPEC.md, "Limits when reading an archive"): an
+// archive from elsewhere may be built to exhaust memory, disk or time. Each is checked from
+// the central directory, before a byte of an entry is inflated.
+
+/// Most entries a zip may hold. The zip library keeps every central directory record in
+/// memory (a few hundred bytes each); the largest site carton was tested with has 1,301 files.
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// Deepest folder nesting of an entry name. A site's files are rarely 20 folders deep; a
+/// deeper tree is a trap for the tools that unpack or walk it.
+pub const MAX_DEPTH: usize = 256;
+
+/// Largest ratio of an entry's declared size to the bytes it takes in the zip (for entries
+/// over [`RATIO_FLOOR`]), and of all entries' declared sizes to the zip's size. Text deflates
+/// 3 to 20 times; zeros deflate about 1,000 times, which is what a zip bomb is made of. The
+/// zip library stops inflating at the declared size, so this bounds what an archive expands to.
+pub const MAX_RATIO: u64 = 100;
+
+/// Entries up to this declared size are not held to [`MAX_RATIO`] on their own.
+pub const RATIO_FLOOR: u64 = 1 << 20;
 
 /// One file of the bag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,9 +110,24 @@ impl Archive {
                 "not a readable zip archive ({e}); it may be truncated or not a zip at all"
             ),
         })?;
+        let archive_len = zip_len(path)?;
+        if zip.len() > MAX_ENTRIES {
+            return Err(Error::BadArchive {
+                path: path.to_path_buf(),
+                msg: format!(
+                    "the zip holds {} entries, over the limit of {MAX_ENTRIES} carton reads in one archive; it was not read further",
+                    zip.len()
+                ),
+            });
+        }
         let mut bad = Vec::new();
         let mut entries = Vec::new();
         let mut index = HashMap::new();
+        let mut declared = 0u64;
+        // The zip library keeps one entry per name and drops the others without a word: which
+        // copy is the file is then anyone's guess, so every entry of a shared name is refused.
+        let duplicates =
+            if zip.has_duplicate_names() { duplicate_names(path, &zip) } else { HashSet::new() };
         // carton writes one top-level folder; other tools zip the bag's contents directly.
         let flat = zip.index_for_name("bagit.txt").is_some();
         let mut top: Option<String> = flat.then(String::new);
@@ -109,6 +145,17 @@ impl Archive {
             };
             if let Some(reason) = unsafe_name(name.trim_end_matches('/')) {
                 bad.push(BadEntry { name, reason: reason.into() });
+                continue;
+            }
+            if let Some(reason) = too_deep(name.trim_end_matches('/')) {
+                bad.push(BadEntry { name, reason });
+                continue;
+            }
+            if zip.by_index_data(i).is_ok_and(|d| duplicates.contains(d.name_raw())) {
+                bad.push(BadEntry {
+                    name,
+                    reason: "duplicate entry (several entries have this name)".into(),
+                });
                 continue;
             }
             let (first, rest) = if flat {
@@ -131,13 +178,21 @@ impl Archive {
                 continue;
             }
             // From the central directory alone: no seek to each local header.
-            let meta = zip.by_index_data(i).ok().map(|f| (f.is_symlink(), f.size(), f.is_file()));
+            let meta = zip
+                .by_index_data(i)
+                .ok()
+                .map(|f| (f.is_symlink(), f.size(), f.is_file(), f.compressed_size()));
             match meta {
-                Some((true, _, _)) => {
+                Some((true, ..)) => {
                     bad.push(BadEntry { name, reason: "symbolic link entry".into() });
                     continue;
                 }
-                Some((false, size, true)) => {
+                Some((false, size, true, compressed)) => {
+                    if let Some(reason) = size_limits(size, compressed, archive_len) {
+                        bad.push(BadEntry { name, reason });
+                        continue;
+                    }
+                    declared = declared.saturating_add(size);
                     // Names that differ only by case are legal in a bag (and in the corpus);
                     // only an exact duplicate is ambiguous.
                     if index.contains_key(rest) {
@@ -149,6 +204,16 @@ impl Archive {
                 }
                 _ => bad.push(BadEntry { name, reason: "not a regular file".into() }),
             }
+        }
+        // Zip bombs spread over many entries, or whose entries share their data: what the
+        // accepted entries declare in all must fit the ratio to the zip's own size too.
+        if declared > archive_len.saturating_mul(MAX_RATIO).max(RATIO_FLOOR) {
+            return Err(Error::BadArchive {
+                path: path.to_path_buf(),
+                msg: format!(
+                    "its entries declare {declared} bytes in all, over the limit of {MAX_RATIO} times the zip's {archive_len} bytes (a zip bomb?); it was not read further"
+                ),
+            });
         }
         let Some(top) = top else {
             return Err(Error::BadArchive {
@@ -195,7 +260,9 @@ impl Archive {
             if name.is_empty() || e.file_type().is_dir() {
                 continue;
             }
-            if e.file_type().is_symlink() {
+            if let Some(reason) = too_deep(&name) {
+                bad.push(BadEntry { name, reason });
+            } else if e.file_type().is_symlink() {
                 bad.push(BadEntry { name, reason: "symbolic link".into() });
             } else if e.file_type().is_file() {
                 let size = e.metadata().map(|m| m.len()).unwrap_or(0);
@@ -256,6 +323,11 @@ impl Archive {
     /// # Errors
     /// When the entry is missing, cannot be decompressed (corrupt data, CRC mismatch) or read.
     pub fn stream(&mut self, name: &str, f: &mut dyn FnMut(&[u8])) -> Result<u64> {
+        // Only entries found while listing are read: in a folder, the path of a link or of a
+        // file below a linked folder would otherwise be opened through the link.
+        if !self.contains(name) {
+            return Err(self.not_found(name));
+        }
         let path = self.path.clone();
         let mut reader: Box<dyn Read + '_> = match &mut self.backend {
             Backend::Zip { zip, index, .. } => {
@@ -269,9 +341,6 @@ impl Archive {
                 Box::new(entry.map_err(|e| Error::Zip(e, path.join(name)))?)
             }
             Backend::Dir { root } => {
-                if unsafe_name(name).is_some() {
-                    return Err(not_found(&path, name));
-                }
                 let p = root.join(name);
                 Box::new(File::open(&p).map_err(|e| Error::Read(e, p.clone()))?)
             }
@@ -293,6 +362,21 @@ impl Archive {
         drop(reader);
         self.buf = buf;
         Ok(total)
+    }
+
+    /// The error for a name that is not a readable entry; for one refused while listing, why.
+    fn not_found(&self, name: &str) -> Error {
+        let full = match &self.backend {
+            Backend::Zip { top, .. } if !top.is_empty() => format!("{top}/{name}"),
+            _ => name.to_string(),
+        };
+        match self.bad.iter().find(|b| b.name == full) {
+            Some(b) => Error::BadArchive {
+                path: self.path.join(name),
+                msg: format!("entry refused: {}", b.reason),
+            },
+            None => not_found(&self.path, name),
+        }
     }
 
     /// Reads a whole entry, refusing one larger than `limit` bytes.
@@ -317,6 +401,59 @@ impl Archive {
         }
         Ok(out)
     }
+}
+
+/// The zip's size in bytes, which bounds what its entries may honestly declare.
+fn zip_len(path: &Path) -> Result<u64> {
+    std::fs::metadata(path).map(|m| m.len()).map_err(|e| Error::Read(e, path.to_path_buf()))
+}
+
+/// Why an entry name is nested deeper than [`MAX_DEPTH`] folders.
+fn too_deep(name: &str) -> Option<String> {
+    let folders = name.matches('/').count();
+    (folders > MAX_DEPTH)
+        .then(|| format!("{folders} folders deep, over the limit of {MAX_DEPTH} carton reads"))
+}
+
+/// Why an entry's declared sizes cannot be honest, or are those of a zip bomb.
+fn size_limits(size: u64, compressed: u64, archive_len: u64) -> Option<String> {
+    if compressed > archive_len {
+        return Some(format!(
+            "declares {compressed} compressed bytes in a zip of {archive_len} bytes"
+        ));
+    }
+    if size > RATIO_FLOOR && size > compressed.saturating_mul(MAX_RATIO) {
+        return Some(format!(
+            "compression ratio over the limit of {MAX_RATIO}:1 ({size} bytes declared, {compressed} in the zip: a zip bomb?); it was not inflated"
+        ));
+    }
+    None
+}
+
+/// The names shared by several central directory records. The zip library keeps only one
+/// record per name, so the records are read again here, from the central directory's start.
+fn duplicate_names(path: &Path, zip: &zip::ZipArchive<BufReader<File>>) -> HashSet<Vec<u8>> {
+    let mut seen = HashSet::new();
+    let mut twice = HashSet::new();
+    let Ok(f) = File::open(path) else { return twice };
+    let mut r = BufReader::new(f);
+    if r.seek(SeekFrom::Start(zip.central_directory_start())).is_err() {
+        return twice;
+    }
+    // Each record: signature, 42 bytes of fields, then name, extra field and comment.
+    let mut head = [0u8; 46];
+    while r.read_exact(&mut head).is_ok() && head[..4] == *b"PK\x01\x02" {
+        let len = |at: usize| u16::from_le_bytes([head[at], head[at + 1]]) as usize;
+        let mut name = vec![0u8; len(28)];
+        let skip = (len(30) + len(32)) as i64;
+        if r.read_exact(&mut name).is_err() || r.seek_relative(skip).is_err() {
+            break;
+        }
+        if !seen.insert(name.clone()) {
+            twice.insert(name);
+        }
+    }
+    twice
 }
 
 fn not_found(path: &Path, name: &str) -> Error {

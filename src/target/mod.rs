@@ -468,7 +468,18 @@ pub fn write_plan(
         if let Some(dir) = dest.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::Write(e, dir.to_path_buf()))?;
         }
-        let mut f = fs::File::create(&dest).map_err(|e| Error::Write(e, dest.clone()))?;
+        // Every output path is distinct (check_collisions), yet on a case-insensitive or
+        // normalising file system (macOS, Windows) `A.md` and `a.md`, or NFC and NFD `é`, are
+        // one file: never open an existing file, so the second cannot silently replace the first.
+        let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&dest).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists && !dest.is_dir() {
+                Error::Import(format!(
+                    "`{path}` is the same file as another output on this file system (names that differ only by case or Unicode normalisation); nothing was imported: import on a case-sensitive file system"
+                ))
+            } else {
+                Error::Write(e, dest.clone())
+            }
+        })?;
         match (content, bytes) {
             (Some(Content::Bytes(b)), _) => {
                 f.write_all(b).map_err(|e| Error::Write(e, dest.clone()))?;

@@ -4,6 +4,7 @@ mod common;
 mod corpus;
 mod export;
 mod fetch;
+mod hostile_archive;
 mod http;
 mod import;
 mod jekyll;
