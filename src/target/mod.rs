@@ -644,10 +644,21 @@ fn generated(plan: &mut Plan, output: &str, bytes: Vec<u8>, purpose: &str) {
 /// When `data/carton.json` is missing, too large, not JSON, or not a model this carton reads.
 pub fn load_model(archive: &mut crate::archive::Archive, path: &Path) -> Result<Model> {
     let bytes = archive.read("data/carton.json", 1 << 30)?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::BadArchive {
+    let model: Model = serde_json::from_slice(&bytes).map_err(|e| Error::BadArchive {
         path: path.join("data/carton.json"),
         msg: format!("not a carton content model this version reads: {e}"),
-    })
+    })?;
+    // A later major version may mean other things by the same members (archive/SPEC.md §6).
+    if model.format != "carton" || !model.format_version.starts_with("1.") {
+        return Err(Error::BadArchive {
+            path: path.join("data/carton.json"),
+            msg: format!(
+                "format `{}` version `{}`: this carton reads carton 1.x models; use a carton that matches it",
+                model.format, model.format_version
+            ),
+        });
+    }
+    Ok(model)
 }
 
 /// Imports an archive: plans the target site from the archive's model and files and, unless

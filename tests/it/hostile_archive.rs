@@ -747,9 +747,12 @@ fn broken_content_models_are_refused() {
         &[],
     );
     s.inspect(&[]).expect(1, false, &["data/carton.json has format version `2.0`"]);
-    // Known gap: `--no-verify` skips the version check with the checksums (load_model in
-    // src/target/mod.rs does not look at format_version). What must hold: nothing outside out/.
-    s.import("hugo", true, &[]);
+    // Without verification too, the import refuses a model of another major version.
+    s.import("hugo", true, &[]).expect(
+        1,
+        false,
+        &["version `2.0`: this carton reads carton 1.x models"],
+    );
 
     // Not the schema's shape.
     let mut v = model(&demo());

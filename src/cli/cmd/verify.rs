@@ -33,7 +33,10 @@ pub fn run(args: &VerifyArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Resu
         ));
     } else {
         for f in &report.findings {
-            let mut line = format!("{}: [{}] {}", sanitize(&f.path), f.code, sanitize(&f.message));
+            // A finding about the whole archive has no entry path: it names the archive.
+            let place =
+                if f.path.is_empty() { archive.display().to_string() } else { sanitize(&f.path) };
+            let mut line = format!("{place}: [{}] {}", f.code, sanitize(&f.message));
             if let (Some(e), Some(found)) = (&f.expected, &f.found) {
                 line.push_str(&format!(". Expected: {}; Found: {}", sanitize(e), sanitize(found)));
             }
