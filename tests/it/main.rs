@@ -7,6 +7,7 @@ mod fetch;
 mod hostile_archive;
 mod http;
 mod import;
+mod interrupt;
 mod jekyll;
 mod localize;
 mod snapshot;

@@ -1,0 +1,184 @@
+//! `kill -9` at spread-out moments of `export`, `import`, `convert` and `snapshot` on the EIG
+//! site: no partial result is ever left under the final name, a snapshot store stays valid,
+//! and running the command again succeeds.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Interruptions per command: four commands make at least 100.
+const KILLS: u64 = 26;
+
+/// Moments spread over a run of `full_ms`, each nudged by a fixed pseudo-random amount so
+/// that they do not fall on the same phase boundaries from one command to the next.
+fn moments(full_ms: u64, seed: u64) -> Vec<u64> {
+    let mut x = seed | 1;
+    (0..KILLS)
+        .map(|k| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let slot = full_ms / KILLS;
+            slot * k + x % slot.max(1)
+        })
+        .collect()
+}
+
+/// Starts `args` as carton with no output, kills it after `ms`, and says whether it had
+/// finished on its own.
+fn kill_after(args: &[&std::ffi::OsStr], ms: u64) -> bool {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("carton"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(ms));
+    let done = child.try_wait().unwrap().is_some();
+    let _ = child.kill();
+    let _ = child.wait();
+    done
+}
+
+/// The duration of an uninterrupted run, in ms.
+fn timed(args: &[&std::ffi::OsStr]) -> u64 {
+    let started = Instant::now();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("carton"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    started.elapsed().as_millis() as u64
+}
+
+fn os(args: &[&str]) -> Vec<std::ffi::OsString> {
+    args.iter().map(Into::into).collect()
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    list_files(dir).into_iter().map(|p| (p.clone(), std::fs::read(dir.join(&p)).unwrap())).collect()
+}
+
+#[test]
+fn kill_9_at_any_moment_leaves_no_partial_result_and_the_rerun_succeeds() {
+    let Some(site) = corpus("eig-hugo") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path();
+    let site = site.to_str().unwrap().to_string();
+    let mut interrupted = 0;
+    let mut checked = 0;
+
+    // export: the archive appears whole or not at all.
+    let zip = work.join("eig.zip");
+    let export = os(&["export", &site, "-o", zip.to_str().unwrap(), "-q", "--force"]);
+    let export: Vec<&std::ffi::OsStr> = export.iter().map(|s| s.as_os_str()).collect();
+    let full = timed(&export);
+    let reference = std::fs::read(&zip).unwrap();
+    for ms in moments(full, 0x9e37_79b9) {
+        std::fs::remove_file(&zip).ok();
+        if !kill_after(&export, ms) {
+            interrupted += 1;
+        }
+        if zip.exists() {
+            assert_eq!(std::fs::read(&zip).unwrap(), reference, "export killed at {ms} ms");
+        }
+        checked += 1;
+    }
+    // Import and convert: the output folder appears whole or not at all.
+    let reference_out = work.join("reference-jekyll");
+    let import_to = |out: &PathBuf| {
+        os(&[
+            "import",
+            zip.to_str().unwrap(),
+            "--to",
+            "jekyll",
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+            "--force",
+        ])
+    };
+    let out = work.join("site-jekyll");
+    let import = import_to(&out);
+    let import: Vec<&std::ffi::OsStr> = import.iter().map(|s| s.as_os_str()).collect();
+    std::fs::write(&zip, &reference).unwrap();
+    let full = timed(&import);
+    std::fs::rename(&out, &reference_out).unwrap();
+    let expected = snapshot_of(&reference_out);
+    for ms in moments(full, 0x85eb_ca6b) {
+        std::fs::remove_dir_all(&out).ok();
+        if !kill_after(&import, ms) {
+            interrupted += 1;
+        }
+        if out.exists() {
+            assert!(snapshot_of(&out) == expected, "import killed at {ms} ms left a partial site");
+        }
+        checked += 1;
+    }
+    let conv_out = work.join("site-zola");
+    let convert =
+        os(&["convert", &site, "--to", "zola", "-o", conv_out.to_str().unwrap(), "-q", "--force"]);
+    let convert: Vec<&std::ffi::OsStr> = convert.iter().map(|s| s.as_os_str()).collect();
+    let full = timed(&convert);
+    let expected = snapshot_of(&conv_out);
+    for ms in moments(full, 0xc2b2_ae35) {
+        std::fs::remove_dir_all(&conv_out).ok();
+        if !kill_after(&convert, ms) {
+            interrupted += 1;
+        }
+        if conv_out.exists() {
+            assert!(
+                snapshot_of(&conv_out) == expected,
+                "convert killed at {ms} ms left a partial site"
+            );
+        }
+        checked += 1;
+    }
+    // snapshot: the store verifies after every kill, and the next run completes v1.
+    let store = work.join("store");
+    let snap = os(&["snapshot", &site, "--repo", store.to_str().unwrap(), "--id", "eig", "-q"]);
+    let snap: Vec<&std::ffi::OsStr> = snap.iter().map(|s| s.as_os_str()).collect();
+    let full = timed(&snap);
+    for ms in moments(full, 0x27d4_eb2f) {
+        std::fs::remove_dir_all(&store).ok();
+        if !kill_after(&snap, ms) {
+            interrupted += 1;
+        }
+        if store.exists() {
+            let v = carton().args(["verify", "--repo"]).arg(&store).output().unwrap();
+            let text = String::from_utf8_lossy(&v.stdout);
+            assert!(
+                v.status.success() || text.contains("holds no site"),
+                "store after a kill at {ms} ms: {text}{}",
+                String::from_utf8_lossy(&v.stderr)
+            );
+        }
+        let again =
+            Command::new(assert_cmd::cargo::cargo_bin("carton")).args(&snap).output().unwrap();
+        assert!(
+            again.status.success(),
+            "rerun after a kill at {ms} ms: {}",
+            String::from_utf8_lossy(&again.stderr)
+        );
+        carton().args(["verify", "--repo"]).arg(&store).assert().success();
+        checked += 1;
+    }
+    // Each rerun succeeded; none left a partial result.
+    for (args, what) in [(&export, "export"), (&import, "import"), (&convert, "convert")] {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("carton")).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{what} after the kills: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    eprintln!(
+        "{checked} runs killed at spread-out moments, {interrupted} of them before they finished; no partial result"
+    );
+    assert!(checked >= 100);
+    assert!(interrupted * 2 >= checked, "only {interrupted} of {checked} kills interrupted a run");
+}
