@@ -182,3 +182,49 @@ fn kill_9_at_any_moment_leaves_no_partial_result_and_the_rerun_succeeds() {
     assert!(checked >= 100);
     assert!(interrupted * 2 >= checked, "only {interrupted} of {checked} kills interrupted a run");
 }
+
+/// Sends SIGINT (Ctrl-C) to a run of `args` after `ms`; returns its exit code.
+fn ctrl_c_after(args: &[&std::ffi::OsStr], ms: u64) -> Option<i32> {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("carton"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(ms));
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    child.wait().unwrap().code()
+}
+
+/// The first Ctrl-C stops a run cleanly: exit code 130, no output, and no temporary file
+/// left beside where the output would have gone.
+#[test]
+fn ctrl_c_stops_cleanly_with_exit_130_and_removes_temporary_files() {
+    let Some(site) = corpus("eig-hugo") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let zip = out_dir.join("eig.zip");
+    let site = site.to_str().unwrap().to_string();
+    let export = os(&["export", &site, "-o", zip.to_str().unwrap(), "-q"]);
+    let export: Vec<&std::ffi::OsStr> = export.iter().map(|s| s.as_os_str()).collect();
+    let full = timed(&export);
+    std::fs::remove_file(&zip).unwrap();
+    assert_eq!(ctrl_c_after(&export, full / 2), Some(130));
+    assert!(list_files(&out_dir).is_empty(), "left behind: {:?}", list_files(&out_dir));
+
+    let store = out_dir.join("store");
+    let snap = os(&["snapshot", &site, "--repo", store.to_str().unwrap(), "--id", "eig", "-q"]);
+    let snap: Vec<&std::ffi::OsStr> = snap.iter().map(|s| s.as_os_str()).collect();
+    let full = timed(&snap);
+    std::fs::remove_dir_all(&store).unwrap();
+    // Interrupted while it stores the files: the store holds no version and no staging.
+    assert_eq!(ctrl_c_after(&snap, full / 2), Some(130));
+    let left: Vec<String> = list_files(&store)
+        .into_iter()
+        .filter(|p| p.contains("staging") || p.contains("/v1/"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    carton().args(["verify", "--repo"]).arg(&store).assert().success();
+}
