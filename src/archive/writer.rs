@@ -71,13 +71,93 @@ trait Sink: Send {
     fn start(&mut self, name: &str, size: u64, compress: bool) -> Result<()>;
     fn write(&mut self, buf: &[u8]) -> Result<()>;
     fn end(&mut self) -> Result<()>;
+    /// Writes what is left (the zip's central directory) and flushes: an error here (a full
+    /// disk) must fail the export, never leave a truncated archive to be put in place.
+    fn close(&mut self) -> Result<()>;
+}
+
+/// The zip's file, which stops writing at its first error: the zip library finishes an
+/// abandoned archive when dropped and reports a failure to stderr, which on an error path
+/// (a full disk) would only repeat the error carton reports. Once failed, writes are
+/// discarded (positions still tracked, as the library expects) and the error is kept for
+/// [`ZipSink::close`].
+struct Guarded {
+    inner: BufWriter<File>,
+    failed: Option<std::io::ErrorKind>,
+    /// Current position, and the furthest one reached.
+    pos: u64,
+    end: u64,
+}
+
+impl Guarded {
+    fn new(inner: BufWriter<File>) -> Guarded {
+        Guarded { inner, failed: None, pos: 0, end: 0 }
+    }
+
+    fn moved(&mut self, pos: u64) -> u64 {
+        self.pos = pos;
+        self.end = self.end.max(pos);
+        pos
+    }
+}
+
+impl Write for Guarded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = if self.failed.is_some() {
+            buf.len()
+        } else {
+            match self.inner.write(buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.failed = Some(e.kind());
+                    return Err(e);
+                }
+            }
+        };
+        self.moved(self.pos + n as u64);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.failed.is_some() {
+            return Ok(());
+        }
+        self.inner.flush().inspect_err(|e| self.failed = Some(e.kind()))
+    }
+}
+
+impl std::io::Seek for Guarded {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        if self.failed.is_none() {
+            return match self.inner.seek(to) {
+                Ok(p) => Ok(self.moved(p)),
+                Err(e) => {
+                    self.failed = Some(e.kind());
+                    Err(e)
+                }
+            };
+        }
+        let base = match to {
+            std::io::SeekFrom::Start(n) => return Ok(self.moved(n)),
+            std::io::SeekFrom::Current(d) => (self.pos, d),
+            std::io::SeekFrom::End(d) => (self.end, d),
+        };
+        Ok(self.moved(base.0.saturating_add_signed(base.1)))
+    }
 }
 
 struct ZipSink {
-    zip: zip::ZipWriter<BufWriter<File>>,
+    /// `None` once closed.
+    zip: Option<zip::ZipWriter<Guarded>>,
     top: String,
     time: zip::DateTime,
     path: PathBuf,
+}
+
+impl ZipSink {
+    fn zip(&mut self) -> Result<&mut zip::ZipWriter<Guarded>> {
+        let path = self.path.clone();
+        self.zip.as_mut().ok_or_else(|| Error::Write(std::io::Error::other("archive closed"), path))
+    }
 }
 
 impl Sink for ZipSink {
@@ -93,15 +173,25 @@ impl Sink for ZipSink {
             .last_modified_time(self.time)
             .unix_permissions(0o644)
             .large_file(size >= u64::from(u32::MAX));
-        self.zip
-            .start_file(format!("{}/{name}", self.top), options)
-            .map_err(|e| Error::Zip(e, self.path.clone()))
+        let entry = format!("{}/{name}", self.top);
+        let path = self.path.clone();
+        self.zip()?.start_file(entry, options).map_err(|e| Error::Zip(e, path))
     }
     fn write(&mut self, buf: &[u8]) -> Result<()> {
-        self.zip.write_all(buf).map_err(|e| Error::Write(e, self.path.clone()))
+        let path = self.path.clone();
+        self.zip()?.write_all(buf).map_err(|e| Error::Write(e, path))
     }
     fn end(&mut self) -> Result<()> {
         Ok(())
+    }
+    fn close(&mut self) -> Result<()> {
+        let Some(z) = self.zip.take() else { return Ok(()) };
+        let mut w = z.finish().map_err(|e| Error::Zip(e, self.path.clone()))?;
+        w.flush().map_err(|e| Error::Write(e, self.path.clone()))?;
+        match w.failed {
+            Some(kind) => Err(Error::Write(kind.into(), self.path.clone())),
+            None => Ok(()),
+        }
     }
 }
 
@@ -138,6 +228,9 @@ impl Sink for DirSink {
             w.into_inner().map_err(|e| Error::Write(e.into_error(), p.clone()))?;
         }
         Ok(())
+    }
+    fn close(&mut self) -> Result<()> {
+        self.end()
     }
 }
 
@@ -462,9 +555,14 @@ pub fn write(
             // Temporary files are private (0600); the archive gets ordinary permissions.
             set_mode(t.path(), 0o644);
             let f = t.reopen().map_err(|e| Error::Write(e, t.path().to_path_buf()))?;
-            let zip = zip::ZipWriter::new(BufWriter::with_capacity(CHUNK, f));
-            let sink =
-                ZipSink { zip, top: bag_name(output), time: zip_time, path: output.to_path_buf() };
+            let file = Guarded::new(BufWriter::with_capacity(CHUNK, f));
+            let zip = zip::ZipWriter::new(file);
+            let sink = ZipSink {
+                zip: Some(zip),
+                top: bag_name(output),
+                time: zip_time,
+                path: output.to_path_buf(),
+            };
             (Temp::File(t), Box::new(sink))
         }
         Format::Dir => {
@@ -671,6 +769,7 @@ pub fn write(
     let output_bytes;
     match temp {
         Temp::File(t) => {
+            sink.close()?;
             drop(sink);
             let f = t.as_file();
             log::debug!("tag files written at {} ms", started.elapsed().as_millis());
@@ -687,6 +786,7 @@ pub fn write(
             }
         }
         Temp::Dir(t) => {
+            sink.close()?;
             drop(sink);
             output_bytes = payload_bytes;
             crate::output::place_dir(t, output, opts.force)?;

@@ -2,6 +2,7 @@
 
 mod common;
 mod corpus;
+mod disk_full;
 mod export;
 mod fetch;
 mod hostile_archive;
