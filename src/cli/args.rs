@@ -356,6 +356,11 @@ pub enum TargetArg {
     Jekyll,
     /// Zola 0.22.
     Zola,
+    /// WordPress: a WXR 1.2 export file for its importer. `-o` names the XML file
+    /// (`site.xml`); beside it go `site-media/` (the attachments, to serve at
+    /// `--media-base-url`), `site-redirects.nginx.map`, `site-redirects.txt` and
+    /// `site-report.md`.
+    Wxr,
 }
 
 /// What `import` and `convert` share.
@@ -364,9 +369,14 @@ pub struct ImportFlags {
     /// The generator to write.
     #[arg(long, value_enum)]
     pub to: TargetArg,
-    /// The site folder to write.
+    /// The site folder to write (with `--to wxr`: the XML file).
     #[arg(short, long)]
     pub output: PathBuf,
+    /// With `--to wxr`: the URL where the media folder written beside the XML will be
+    /// served when WordPress imports it (attachment URLs are this URL, then `YYYY/MM/name`).
+    /// Default: the site's base URL and `/wp-content/uploads`.
+    #[arg(long, value_name = "URL")]
+    pub media_base_url: Option<String>,
     /// A mapping file (see mappings/README.md); default: the shipped one for this direction
     /// (none for Hugo to Hugo, which gives the source back byte for byte).
     #[arg(long)]

@@ -26,6 +26,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("eig-jekyll-to-hugo.yaml", include_str!("../../mappings/eig-jekyll-to-hugo.yaml")),
     ("wxr-to-hugo.yaml", include_str!("../../mappings/wxr-to-hugo.yaml")),
     ("wxr-to-jekyll.yaml", include_str!("../../mappings/wxr-to-jekyll.yaml")),
+    ("hugo-to-wxr.yaml", include_str!("../../mappings/hugo-to-wxr.yaml")),
 ];
 
 /// A site format carton reads or writes.
@@ -38,8 +39,8 @@ pub enum Format {
     Jekyll,
     /// Zola.
     Zola,
-    /// WordPress, through its export files (WXR): a source; a model's generator
-    /// `wordpress`.
+    /// WordPress, through its export files (WXR): read as a source (a model's generator
+    /// `wordpress`), written as a target (`--to wxr`).
     Wxr,
 }
 
@@ -87,6 +88,10 @@ struct Raw {
     shortcodes: IndexMap<String, RawShortcode>,
     #[serde(default)]
     files: IndexMap<String, String>,
+    #[serde(default)]
+    hierarchical: Vec<String>,
+    #[serde(default)]
+    media_base_url: Option<String>,
 }
 
 /// Front matter rules, applied in this order: drop, rename, values, dates, defaults.
@@ -185,6 +190,12 @@ pub struct Mapping {
     pub shortcodes: IndexMap<String, ShortcodeRule>,
     /// Extra files written into the output (templates of includes and shortcodes).
     pub files: IndexMap<String, String>,
+    /// `to: wxr`: custom post types (named in `sections:`) that are hierarchical, so that a
+    /// section's index page is the parent of its pages (`page` always is).
+    pub hierarchical: Vec<String>,
+    /// `to: wxr`: the URL the attachments will be downloaded from at import time
+    /// (`--media-base-url` overrides it).
+    pub media_base_url: Option<String>,
 }
 
 fn mapping_error(origin: &Path, line: usize, column: usize, msg: impl Into<String>) -> Error {
@@ -242,11 +253,21 @@ impl Mapping {
             ));
         }
         if raw.to == Format::Wxr {
+            check_wxr(&raw)
+                .map_err(|(key, msg)| mapping_error(origin, line_of(text, &key, 1), 1, msg))?;
+        } else if let Some(key) = [
+            (!raw.hierarchical.is_empty()).then_some("hierarchical"),
+            raw.media_base_url.is_some().then_some("media-base-url"),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        {
             return Err(mapping_error(
                 origin,
-                line_of(text, "to", 1),
+                line_of(text, key, 1),
                 1,
-                "`to: wxr`: carton reads WordPress export files but writes hugo, jekyll or zola",
+                format!("`{key}` is only read with `to: wxr`"),
             ));
         }
         let section_line = line_of(text, "shortcodes", 1);
@@ -349,6 +370,8 @@ impl Mapping {
             paths: raw.paths,
             shortcodes,
             files: raw.files,
+            hierarchical: raw.hierarchical,
+            media_base_url: raw.media_base_url,
         })
     }
 
@@ -419,6 +442,62 @@ impl Mapping {
     pub fn line_of(&self, key: &str) -> usize {
         line_of(&self.text, key, 1)
     }
+}
+
+/// Checks what a `to: wxr` mapping names: post types WordPress accepts (`sections:` values
+/// and `hierarchical:`), an http(s) `media-base-url`, and no `paths:` or `files:` (a WXR
+/// file has no output tree). Errors are (key to locate, message).
+fn check_wxr(raw: &Raw) -> std::result::Result<(), (String, String)> {
+    // register_post_type(): at most 20 characters, lower-case letters, digits, `_`, `-`.
+    let bad_type = |t: &str| {
+        t.is_empty()
+            || t.len() > 20
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    };
+    for (section, t) in &raw.sections {
+        if bad_type(t) {
+            return Err((
+                section.clone(),
+                format!(
+                    "section `{section}`: `{t}` is not a WordPress post type name (1 to 20 lower-case letters, digits, `_`, `-`)"
+                ),
+            ));
+        }
+        if t == "attachment" {
+            return Err((
+                section.clone(),
+                format!("section `{section}`: pages cannot be attachments"),
+            ));
+        }
+    }
+    for t in &raw.hierarchical {
+        if bad_type(t) || t == "post" || t == "attachment" {
+            return Err((
+                "hierarchical".into(),
+                format!("`{t}` cannot be a hierarchical post type"),
+            ));
+        }
+    }
+    if let Some(u) = &raw.media_base_url
+        && !(u.starts_with("https://") || u.starts_with("http://"))
+    {
+        return Err(("media-base-url".into(), format!("`{u}` is not an http(s) URL")));
+    }
+    if !raw.paths.is_empty() {
+        return Err((
+            "paths".into(),
+            "`paths:` has no meaning with `to: wxr`: a WXR file has no folders".into(),
+        ));
+    }
+    if !raw.files.is_empty() {
+        return Err((
+            "files".into(),
+            "`files:` has no meaning with `to: wxr`: a WXR file has no folders".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the Zola shortcode calls a rule emits: Zola prints a call whose name holds a

@@ -23,6 +23,9 @@ pub enum Flavour {
     /// The source's own generator (Jekyll to Jekyll): text is copied as it is and calls
     /// without a rule stay as written.
     Same,
+    /// WordPress (WXR): the text is Markdown rendered to HTML afterwards; calls without a
+    /// rule are inert text there.
+    Wxr,
 }
 
 /// What the body rewriter needs from the target.
@@ -126,8 +129,17 @@ pub fn rewrite(text: &str, range: Range<usize>, page: &Page, ctx: &Ctx) -> Out {
         owner.push(inside);
         // A reference is rewritten only where its span holds exactly what was written, and
         // once per span (reference-style links share their definition's span).
+        // A quoted shortcode parameter's span holds its quotes: for WordPress, where the
+        // rule's template places the value, the value alone is rewritten.
+        let written = text.get(r.span.range()).map(|w| {
+            if ctx.flavour == Flavour::Wxr && r.source == RefSource::Shortcode {
+                w.trim_matches(['"', '\'', '`'])
+            } else {
+                w
+            }
+        });
         let fix = if r.source == RefSource::FrontMatter
-            || text.get(r.span.range()) != Some(r.raw.as_str())
+            || written != Some(r.raw.as_str())
             || !seen_spans.insert(r.span.start)
         {
             None
@@ -200,6 +212,7 @@ impl<'p> Rewriter<'_, 'p> {
         match self.ctx.flavour {
             Flavour::Hugo | Flavour::Same => s.to_string(),
             Flavour::Zola => zola_escape(&unescape_hugo_comments(s)),
+            Flavour::Wxr => unescape_hugo_comments(s),
             Flavour::Jekyll => liquid_raw(&unescape_hugo_comments(s)),
         }
     }

@@ -16,6 +16,7 @@ mod jekyll;
 pub mod report;
 mod urls;
 mod wordpress;
+pub mod wxr_out;
 mod zola;
 
 use crate::error::{Error, Result};
@@ -220,11 +221,7 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
         Format::Jekyll if model.site.generator == "jekyll" => hugo::plan(model, files, opts)?,
         Format::Jekyll => jekyll::plan(model, files, opts)?,
         Format::Zola => zola::plan(model, files, opts)?,
-        Format::Wxr => {
-            return Err(Error::Import(
-                "carton reads WordPress export files but writes hugo, jekyll or zola".into(),
-            ));
-        }
+        Format::Wxr => wxr_out::plan(model, files, opts)?,
     };
     plan.report.notes.extend(join_notes);
     decap_config(model, files, opts, &mut plan)?;

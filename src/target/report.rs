@@ -18,6 +18,8 @@ pub enum Action {
     Raw,
     /// Read into a generated file (a configuration) rather than copied.
     Merged,
+    /// Not written: the target has no place for it (the reason says why).
+    Omitted,
 }
 
 /// One source file's outcome.
@@ -197,7 +199,11 @@ impl Report {
                 "| {} | {} | {} | {} |",
                 cell(&f.source),
                 f.action.name(),
-                f.output.as_deref().map_or_else(|| "(merged)".to_string(), cell),
+                f.output.as_deref().map_or_else(
+                    || if f.action == Action::Omitted { "(not written)" } else { "(merged)" }
+                        .to_string(),
+                    cell
+                ),
                 f.reason.as_deref().map(cell).unwrap_or_default()
             );
         }
@@ -219,6 +225,7 @@ impl Action {
             Action::Copied => "copied",
             Action::Raw => "carried raw",
             Action::Merged => "merged",
+            Action::Omitted => "left out",
         }
     }
 }

@@ -14,5 +14,6 @@ mod localize;
 mod snapshot;
 mod tools;
 mod verify;
+mod wxr_out;
 mod wxr;
 mod zola;

@@ -17,6 +17,7 @@ fn format_of(t: TargetArg) -> Format {
         TargetArg::Hugo => Format::Hugo,
         TargetArg::Jekyll => Format::Jekyll,
         TargetArg::Zola => Format::Zola,
+        TargetArg::Wxr => Format::Wxr,
     }
 }
 
@@ -30,6 +31,9 @@ fn mapping(flags: &ImportFlags) -> anyhow::Result<Option<Mapping>> {
 }
 
 fn options(flags: &ImportFlags) -> anyhow::Result<ImportOptions> {
+    if flags.media_base_url.is_some() && flags.to != TargetArg::Wxr {
+        bail!("--media-base-url is only meaningful with --to wxr");
+    }
     Ok(ImportOptions {
         to: format_of(flags.to),
         mapping: mapping(flags)?,
@@ -46,6 +50,22 @@ fn report_name(flags: &ImportFlags) -> anyhow::Result<Option<&str>> {
         bail!("--report {}: {why} (it names a file inside the output folder)", flags.report);
     }
     Ok(Some(flags.report.as_str()))
+}
+
+/// `--to wxr`: `-o` names the XML file, written with its siblings beside it.
+fn import_wxr(
+    archive: &Path,
+    flags: &ImportFlags,
+    opts: &ImportOptions,
+    interrupt: &AtomicBool,
+) -> carton::Result<Plan> {
+    let wxr = target::wxr_out::WxrOptions {
+        media_base_url: flags.media_base_url.clone(),
+        report: flags.report != "-",
+        force: flags.force,
+        dry_run: flags.dry_run,
+    };
+    target::wxr_out::import(archive, &flags.output, opts, &wxr, interrupt)
 }
 
 pub fn run_import(args: &ImportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
@@ -74,15 +94,19 @@ pub fn run_import(args: &ImportArgs, out: &Out, interrupt: &AtomicBool) -> anyho
             );
         }
     }
-    let plan = target::import(
-        &args.archive,
-        &flags.output,
-        &opts,
-        flags.force,
-        flags.dry_run,
-        report,
-        interrupt,
-    )
+    let plan = if flags.to == TargetArg::Wxr {
+        import_wxr(&args.archive, flags, &opts, interrupt)
+    } else {
+        target::import(
+            &args.archive,
+            &flags.output,
+            &opts,
+            flags.force,
+            flags.dry_run,
+            report,
+            interrupt,
+        )
+    }
     .with_context(|| format!("cannot import {}", args.archive.display()))?;
     finish(&plan, flags, out)
 }
@@ -130,9 +154,12 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
     bar.finish();
     written.with_context(|| format!("cannot read the site {}", args.site.display()))?;
     drop(fetched);
-    let plan =
+    let plan = if flags.to == TargetArg::Wxr {
+        import_wxr(&bag, flags, &opts, interrupt)
+    } else {
         target::import(&bag, &flags.output, &opts, flags.force, flags.dry_run, report, interrupt)
-            .with_context(|| format!("cannot convert {}", args.site.display()))?;
+    }
+    .with_context(|| format!("cannot convert {}", args.site.display()))?;
     finish(&plan, flags, out)
 }
 
@@ -181,6 +208,11 @@ fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
         r.redirects.len(),
         match (flags.dry_run, flags.report.as_str()) {
             (true, _) | (_, "-") => String::new(),
+            (false, _) if flags.to == TargetArg::Wxr => {
+                let stem = flags.output.file_stem().unwrap_or_default().to_string_lossy();
+                let at = carton::output::parent_of(&flags.output).join(format!("{stem}-report.md"));
+                format!("; report in {}", at.display())
+            }
             (false, name) => format!("; report in {}", Path::new(&flags.output).join(name).display()),
         }
     ));
