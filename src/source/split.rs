@@ -152,15 +152,17 @@ pub fn parse(text: &str, fm: &RawFrontMatter) -> Result<Value, SplitError> {
             serde_yaml::from_str::<serde_yaml::Value>(data)
                 .map_err(|e| {
                     let message = strip_position(&e.to_string());
+                    // From the byte index, not serde_yaml's line: YAML also breaks lines
+                    // at a lone CR, NEL, U+2028 and U+2029, which no editor's line
+                    // number (nor `LineIndex`) counts.
                     let (line, column) = duplicate_key_line(data, &message)
-                        .map(|l| (l, 1))
-                        .or_else(|| e.location().map(|l| (l.line(), l.column())))
-                        .unwrap_or((0, 0));
-                    SplitError {
-                        line: if line == 0 { base_line } else { base_line + line - 1 },
-                        column,
-                        message: format!("YAML front matter: {message}"),
-                    }
+                        .map(|l| (base_line + l - 1, 1))
+                        .or_else(|| {
+                            e.location()
+                                .map(|l| index.locate(fm.data.start + l.index().min(data.len())))
+                        })
+                        .unwrap_or((base_line, 0));
+                    SplitError { line, column, message: format!("YAML front matter: {message}") }
                 })
                 .and_then(|v| {
                     yaml_to_json(v).map_err(|m| SplitError {
@@ -359,6 +361,15 @@ mod tests {
         let e = parse(text, &split(text).unwrap().unwrap()).unwrap_err();
         assert!(e.message.contains("duplicate"), "{}", e.message);
         assert_eq!(e.line, 4, "the second `a:` is on line 4 of the file");
+    }
+
+    /// Found by fuzzing (`fuzz/`, target front_matter): YAML counts each lone CR as a line
+    /// break, so serde_yaml's line was past the end of this 6-line file.
+    #[test]
+    fn yaml_error_line_ignores_lone_carriage_returns() {
+        let text = format!("---\na: 1\n2:6t{}i&: 1\n2:6t: 4\n---\n", "\r".repeat(100));
+        let e = parse(&text, &split(&text).unwrap().unwrap()).unwrap_err();
+        assert!((2..=5).contains(&e.line), "line {} of a 6-line file", e.line);
     }
 
     #[test]
