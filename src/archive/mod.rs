@@ -14,6 +14,7 @@ pub use bagit::PROFILE_ID;
 pub use digest::{Algorithm, Digests};
 pub(crate) use digest::{MultiHasher, digest_bytes};
 pub use reader::{Archive, Entry};
+pub(crate) use reader::unsafe_name;
 pub use rocrate::build as build_ro_crate;
 pub use schema::{CARTON_SCHEMA, validate_model};
 pub use verify::{Finding, VerifyReport, verify};

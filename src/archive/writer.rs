@@ -318,7 +318,7 @@ fn prepare(file: &SourceFile) -> Prepared {
     let bytes = match &file.bytes {
         Some(b) => Buf::Shared(b.clone()),
         None if file.size > WHOLE_FILE => return Prepared::Stream,
-        None => match fs::read(&file.abs) {
+        None => match crate::source::read_regular(&file.abs) {
             Ok(b) if b.len() as u64 > WHOLE_FILE => return Prepared::Stream,
             Ok(b) => Buf::Owned(b),
             Err(_) => return Prepared::Unreadable,
@@ -433,7 +433,7 @@ fn stream_file(
     compress: bool,
     progress: ProgressFn,
 ) -> Result<Option<Digests>> {
-    let mut f = match File::open(abs) {
+    let mut f = match crate::source::open_regular(abs) {
         Ok(f) => f,
         Err(_) => return Ok(None),
     };
@@ -627,6 +627,10 @@ pub fn write(
                     path: file.rel.clone(),
                     reason: "cannot be opened for reading".into(),
                 });
+                // A page the reader could not read is reported already, with the cause.
+                if model.problems.iter().any(|p| p.path == file.rel && p.code == "unreadable") {
+                    continue;
+                }
                 model.problems.push(Problem {
                     code: "unreadable".into(),
                     severity: Severity::Error,

@@ -34,7 +34,8 @@ pub(crate) fn hash_copy(
     progress: &(dyn Fn(u64) + Sync),
     interrupt: &AtomicBool,
 ) -> Result<FileDigests> {
-    let mut input = File::open(src).map_err(|e| Error::Read(e, src.to_path_buf()))?;
+    let mut input =
+        crate::source::open_regular(src).map_err(|e| Error::Read(e, src.to_path_buf()))?;
     let mut output = match dest {
         Some(d) => Some(File::create(d).map_err(|e| Error::Write(e, d.to_path_buf()))?),
         None => None,

@@ -336,7 +336,7 @@ enum Kind {
 fn has_front_matter(abs: &Path) -> bool {
     use std::io::Read;
     let mut buf = [0u8; 8];
-    let n = std::fs::File::open(abs).and_then(|mut f| f.read(&mut buf)).unwrap_or(0);
+    let n = super::walk::open_regular(abs).and_then(|mut f| f.read(&mut buf)).unwrap_or(0);
     let head = &buf[..n];
     let head = head.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(head);
     head.starts_with(b"---") && {

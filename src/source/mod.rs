@@ -18,6 +18,8 @@ pub mod wordpress;
 pub mod wxr;
 mod wxr_site;
 
+pub(crate) use walk::{open_regular, read_regular};
+
 /// Every file of a site folder as the readers list it (version-control folders, symbolic
 /// links out of the site and names that are not UTF-8 left out), without reading any.
 pub use walk::list as list_files;
@@ -97,7 +99,9 @@ fn read_pages(files: &mut [SourceFile], model: &mut Model) -> Vec<(usize, hugo::
         .par_iter()
         .enumerate()
         .filter(|(_, f)| f.role == FileRole::Page)
-        .map(|(i, f)| (i, std::fs::read(&f.abs).map(|b| hugo::parse_page(std::sync::Arc::from(b)))))
+        .map(|(i, f)| {
+            (i, walk::read_regular(&f.abs).map(|b| hugo::parse_page(std::sync::Arc::from(b))))
+        })
         .collect();
     let mut out = Vec::with_capacity(parsed.len());
     for (i, result) in parsed {

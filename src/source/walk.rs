@@ -58,6 +58,15 @@ pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) 
                 continue;
             }
         };
+        // A name that `carton verify` refuses (a tab, an escape sequence, a backslash) would
+        // make an archive that fails its own verification: reported like a non-UTF-8 name.
+        if let Some(why) = crate::archive::unsafe_name(&rel) {
+            skipped.push(Skipped {
+                path: rel,
+                reason: format!("the file name cannot be stored ({why}): rename it"),
+            });
+            continue;
+        }
         let ft = entry.file_type();
         if ft.is_symlink() {
             match symlink_target(&canonical_root, entry.path()) {
@@ -66,6 +75,14 @@ pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) 
                         skipped.push(Skipped {
                             path: rel,
                             reason: "symbolic link to a folder: not followed".into(),
+                        });
+                    } else if !target.is_file() {
+                        // Reading a pipe waits for a writer that never comes.
+                        skipped.push(Skipped {
+                            path: rel,
+                            reason: "symbolic link to what is not a regular file (device, \
+                                     socket or pipe): not followed"
+                                .into(),
                         });
                     } else {
                         let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
@@ -114,6 +131,31 @@ pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) 
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     (files, skipped)
+}
+
+/// Opens a listed file for reading, refusing what is no longer a regular file: a file
+/// replaced by a pipe between listing and reading would block the read forever, and a
+/// folder cannot be read. The check before opening narrows the window (opening a pipe
+/// blocks too); the one after covers a swap in between.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let not_regular = || std::io::Error::other("no longer a regular file (folder, pipe or device)");
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
+    let f = std::fs::File::open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    Ok(f)
+}
+
+/// Reads a listed file whole, as [`open_regular`] opens it.
+pub(crate) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(f.metadata().map_or(0, |m| m.len() as usize));
+    f.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The resolved target of a link, when it stays inside the site.

@@ -623,22 +623,58 @@ fn a_compression_bomb_is_stopped_by_the_ratio_limit() {
     s.inspect(&[]).expect(1, false, &["data/carton.json", "compression ratio"]);
     s.import("hugo", true, &[]).expect(1, false, &["data/carton.json", "compression ratio"]);
 
-    // Spread over 300 entries of 1 MiB of zeros each, under the per-entry floor: the ratio of
-    // all declared sizes to the zip's size stops it.
-    let zip = with_extra(
-        |w| {
-            for i in 0..300 {
-                zeros_entry(w, &format!("demo/data/site/static/z{i}.bin"), 1 << 20);
-            }
-        },
-        &demo(),
-    );
+    // Entries that share their data: 300 central directory records pointing at one entry's
+    // 1 MiB of zeros declare 300 MiB from a zip of about 1 KiB of data. Each is an honest
+    // deflate stream; the total to the zip's size stops them.
+    let zip = shared_data_bomb(300);
     let s = refused(
         &zip,
-        &["[unreadable-archive] its entries declare", "over the limit of 100 times the zip's"],
+        &["[unreadable-archive] its entries declare", "over the limit of 1000 times the zip's"],
         &[],
     );
-    s.inspect(&[]).expect(1, false, &["hostile.zip", "over the limit of 100 times"]);
+    s.inspect(&[]).expect(1, false, &["hostile.zip", "over the limit of 1000 times"]);
+}
+
+/// The demo bag plus `copies` central directory records (names `z0.bin`...) that all point at
+/// the local header and data of one entry of 1 MiB of zeros.
+fn shared_data_bomb(copies: usize) -> Vec<u8> {
+    let mut zip = with_extra(|w| zeros_entry(w, "demo/data/site/static/z0.bin", 1 << 20), &demo());
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).rposition(|w| w == needle);
+    let eocd = find(&zip, b"PK\x05\x06").expect("end of central directory");
+    let cd_size = u32::from_le_bytes(zip[eocd + 12..eocd + 16].try_into().unwrap()) as usize;
+    let cd_start = u32::from_le_bytes(zip[eocd + 16..eocd + 20].try_into().unwrap()) as usize;
+    let name = b"demo/data/site/static/z0.bin";
+    // The record of z0.bin in the central directory.
+    let mut at = cd_start;
+    let record = loop {
+        let n = u16::from_le_bytes([zip[at + 28], zip[at + 29]]) as usize;
+        let m = u16::from_le_bytes([zip[at + 30], zip[at + 31]]) as usize;
+        let k = u16::from_le_bytes([zip[at + 32], zip[at + 33]]) as usize;
+        let end = at + 46 + n + m + k;
+        if &zip[at + 46..at + 46 + n] == name {
+            break zip[at..end].to_vec();
+        }
+        at = end;
+    };
+    let mut extra_records = Vec::new();
+    for i in 1..copies {
+        let mut r = record.clone();
+        let new_name = format!("demo/data/site/static/z{i:03}");
+        // Same length as `z0.bin` keeps every offset in the record valid.
+        let new_name = format!("{new_name:.<width$}", width = name.len());
+        r[46..46 + name.len()].copy_from_slice(&new_name.as_bytes()[..name.len()]);
+        extra_records.extend(r);
+    }
+    let tail = zip.split_off(cd_start + cd_size);
+    zip.extend(&extra_records);
+    let mut tail = tail;
+    let entries = u16::from_le_bytes([tail[10], tail[11]]) as usize + copies - 1;
+    tail[8..10].copy_from_slice(&(entries as u16).to_le_bytes());
+    tail[10..12].copy_from_slice(&(entries as u16).to_le_bytes());
+    let size = (cd_size + extra_records.len()) as u32;
+    tail[12..16].copy_from_slice(&size.to_le_bytes());
+    zip.extend(tail);
+    zip
 }
 
 #[test]
