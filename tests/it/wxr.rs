@@ -61,6 +61,23 @@ fn xml_items(xml: &str) -> Vec<XmlItem> {
         .collect()
 }
 
+/// The categories and tags of `fields` are the item's, by name, in order, each once.
+fn assert_terms(item: &XmlItem, fields: &serde_json::Value, what: &str) {
+    for (domain, key) in [("category", "categories"), ("post_tag", "tags")] {
+        let mut expected: Vec<&str> = Vec::new();
+        for (d, name) in &item.terms {
+            if d == domain && !expected.contains(&name.as_str()) {
+                expected.push(name);
+            }
+        }
+        let found: Vec<&str> = fields[key]
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        assert_eq!(found, expected, "{key} of {what}");
+    }
+}
+
 fn model_of(zip: &Path) -> serde_json::Value {
     let dir = zip.with_extension("unpacked");
     unzip(zip, &dir);
@@ -131,19 +148,7 @@ fn theme_unit_test_data_every_item_accounted_for_and_its_fields_kept() {
         }
         assert_eq!(page["draft"], f["wp:status"] != "publish", "draft of {id}");
         assert_eq!(fm["sticky"] == true, f["wp:is_sticky"] == "1", "sticky of {id}");
-        for (domain, key) in [("category", "categories"), ("post_tag", "tags")] {
-            let mut expected: Vec<&str> = Vec::new();
-            for (d, name) in &item.terms {
-                if d == domain && !expected.contains(&name.as_str()) {
-                    expected.push(name);
-                }
-            }
-            let found: Vec<&str> = fm[key]
-                .as_array()
-                .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
-                .unwrap_or_default();
-            assert_eq!(found, expected, "{key} of {id}");
-        }
+        assert_terms(item, fm, &format!("item {id}"));
         // The password never leaves the export file.
         if !f["wp:post_password"].is_empty() {
             assert_eq!(fm["password_protected"], true);
@@ -355,19 +360,7 @@ fn theme_unit_test_data_converts_to_hugo_and_jekyll_that_build_with_every_item_k
                 "hugo" => assert_eq!(fm["draft"] == true, !published, "{to}: draft of {id}"),
                 _ => assert_eq!(fm["published"] == false, !published, "{to}: published of {id}"),
             }
-            for (domain, key) in [("category", "categories"), ("post_tag", "tags")] {
-                let mut expected: Vec<&str> = Vec::new();
-                for (d, name) in &item.terms {
-                    if d == domain && !expected.contains(&name.as_str()) {
-                        expected.push(name);
-                    }
-                }
-                let found: Vec<&str> = fm[key]
-                    .as_array()
-                    .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
-                    .unwrap_or_default();
-                assert_eq!(found, expected, "{to}: {key} of {id}");
-            }
+            assert_terms(item, fm, &format!("{to}: item {id}"));
         }
         // The sites build, and every published item answers at its address on the old site.
         let public = dir.path().join(format!("{to}-public"));
