@@ -79,6 +79,41 @@ pub struct DateFormat {
     item: Option<OwnedFormatItem>,
 }
 
+/// The byte offset of a `[` that opens a nested description where the enclosing one is not
+/// `optional` or `first`. The `time` crate's parser (0.3.55) trips a debug assertion on some
+/// of these (`[o[[t]`, found by fuzzing) instead of returning its error.
+fn misplaced_bracket(text: &str) -> Option<usize> {
+    // Brackets alternate: text is a description, `[` in a description opens a component,
+    // `[` in a component (after `optional` or `first`) opens a nested description.
+    let mut opened: Vec<(usize, bool)> = Vec::new();
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' => {
+                let component = match opened.last() {
+                    Some(&(start, true)) => {
+                        let head = text[start + 1..i].trim_start();
+                        let name = head.split(char::is_whitespace).next().unwrap_or("");
+                        if !(matches!(name, "optional" | "first") && head.len() > name.len()) {
+                            return Some(i);
+                        }
+                        false
+                    }
+                    _ => true,
+                };
+                opened.push((i, component));
+            }
+            ']' => {
+                opened.pop();
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 impl DateFormat {
     /// Parses a format: `rfc3339`, or a `time` format description (version 2).
     ///
@@ -87,6 +122,11 @@ impl DateFormat {
     pub fn parse(text: &str) -> Result<DateFormat, String> {
         if text == "rfc3339" {
             return Ok(DateFormat { text: text.into(), item: None });
+        }
+        if let Some(at) = misplaced_bracket(text) {
+            return Err(format!(
+                "bad date format `{text}`: `[` at byte {at} opens a description inside a component's name; only `optional` and `first` take nested descriptions (`[optional [hour]]`)"
+            ));
         }
         let item = time::format_description::parse_owned::<2>(text)
             .map_err(|e| format!("bad date format `{text}`: {e}"))?;
@@ -161,5 +201,18 @@ mod tests {
             Ok("2019-04-12T10:30:00+01:00")
         );
         assert!(DateFormat::parse("[yeer]").is_err());
+    }
+
+    /// Found by fuzzing (`fuzz/`, target mapping): the `time` crate's parser panicked in
+    /// debug builds on a `[` inside a component's name instead of returning its error.
+    #[test]
+    fn a_bracket_inside_a_component_name_is_an_error_not_a_panic() {
+        for bad in ["[o[[t]", "[year]-[mo[${?ti~", "[year[month]]"] {
+            let e = DateFormat::parse(bad).err().unwrap_or_default();
+            assert!(e.contains("bad date format"), "{bad}: {e}");
+        }
+        assert!(DateFormat::parse("[year][optional [ [hour]:[minute]]]").is_ok());
+        assert!(DateFormat::parse("[first [[day]/[month]] [[month]-[day]]]").is_ok());
+        assert!(DateFormat::parse("\\[[year]\\]").is_ok());
     }
 }
