@@ -135,3 +135,46 @@ pub fn hugo_new() -> Option<PathBuf> {
     }
     found
 }
+
+/// Every entry under `root` (relative path -> what it is: a file and its size, a folder, a
+/// link and its target), without following links: what a run may not change.
+pub fn sandbox_tree(root: &Path) -> std::collections::BTreeMap<String, String> {
+    walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .map(|e| {
+            let e = e.unwrap();
+            let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let t = e.file_type();
+            let kind = if t.is_symlink() {
+                format!("link to {}", std::fs::read_link(e.path()).unwrap().display())
+            } else if t.is_dir() {
+                "dir".into()
+            } else if t.is_file() {
+                format!("file of {} bytes", e.metadata().unwrap().len())
+            } else {
+                "special".into()
+            };
+            (rel, kind)
+        })
+        .collect()
+}
+
+/// What changed between two [`sandbox_tree`]s, but the new entries `allowed` accepts.
+pub fn sandbox_changes(
+    before: &std::collections::BTreeMap<String, String>,
+    after: &std::collections::BTreeMap<String, String>,
+    allowed: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
+    before
+        .iter()
+        .filter(|(p, k)| after.get(*p) != Some(k))
+        .map(|(p, k)| format!("{p} ({k}) changed or removed"))
+        .chain(
+            after
+                .iter()
+                .filter(|(p, _)| !before.contains_key(*p) && !allowed(p))
+                .map(|(p, k)| format!("{p} ({k}) appeared")),
+        )
+        .collect()
+}

@@ -80,25 +80,7 @@ impl Sandbox {
 
     /// Every entry of the sandbox: path, kind, size or link target.
     fn tree(&self) -> BTreeMap<String, String> {
-        walkdir::WalkDir::new(&self.root)
-            .follow_links(false)
-            .into_iter()
-            .map(|e| {
-                let e = e.unwrap();
-                let rel = e.path().strip_prefix(&self.root).unwrap().to_string_lossy().into_owned();
-                let t = e.file_type();
-                let kind = if t.is_symlink() {
-                    format!("link to {}", std::fs::read_link(e.path()).unwrap().display())
-                } else if t.is_dir() {
-                    "dir".into()
-                } else if t.is_file() {
-                    format!("file of {} bytes", e.metadata().unwrap().len())
-                } else {
-                    "special".into()
-                };
-                (rel, kind)
-            })
-            .collect()
+        sandbox_tree(&self.root)
     }
 
     /// Runs carton in `work/` under the watchdog. Only `allowed` (a path below `work/`) and
@@ -129,18 +111,9 @@ impl Sandbox {
         assert!(!stderr.contains("panicked"), "carton {args:?} panicked: {stderr}");
         let after = self.tree();
         let allowed = format!("work/{allowed}");
-        let changed: Vec<String> = before
-            .iter()
-            .filter(|(p, k)| after.get(*p) != Some(k))
-            .map(|(p, k)| format!("{p} ({k}) changed or removed"))
-            .chain(
-                after
-                    .iter()
-                    .filter(|(p, _)| !before.contains_key(*p))
-                    .filter(|(p, _)| !(**p == allowed || p.starts_with(&format!("{allowed}/"))))
-                    .map(|(p, k)| format!("{p} ({k}) appeared")),
-            )
-            .collect();
+        let changed = sandbox_changes(&before, &after, &|p| {
+            p == allowed || p.starts_with(&format!("{allowed}/"))
+        });
         assert!(
             changed.is_empty(),
             "carton {args:?} (exit {code}) touched the sandbox: {changed:#?}\n{stderr}"
