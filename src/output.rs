@@ -1,6 +1,10 @@
 //! Writing outputs atomically: each command builds its output under a temporary name beside
 //! the final one and moves it into place only when complete.
 
+mod existing;
+
+pub use existing::{Existing, RECORD, parse_record, record};
+
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,6 +14,16 @@ pub fn parent_of(output: &Path) -> PathBuf {
     match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+/// Whether `output` is taken: it exists and is not an empty folder (a site is written into
+/// an empty folder without `--force`).
+pub fn occupied(output: &Path) -> bool {
+    match fs::symlink_metadata(output) {
+        Ok(m) if m.is_dir() => fs::read_dir(output).map_or(true, |mut d| d.next().is_some()),
+        Ok(_) => true,
+        Err(_) => false,
     }
 }
 

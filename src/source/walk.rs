@@ -135,14 +135,22 @@ pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) 
 
 /// Opens a listed file for reading, refusing what is no longer a regular file: a file
 /// replaced by a pipe between listing and reading would block the read forever, and a
-/// folder cannot be read. The check before opening narrows the window (opening a pipe
-/// blocks too); the one after covers a swap in between.
+/// folder cannot be read. On Unix the file is opened non-blocking (which changes nothing
+/// for a regular file) and checked once open, so a swap at any moment is caught.
 pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     let not_regular = || std::io::Error::other("no longer a regular file (folder, pipe or device)");
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    #[cfg(not(unix))]
     if !std::fs::metadata(path)?.is_file() {
         return Err(not_regular());
     }
-    let f = std::fs::File::open(path)?;
+    let f = options.open(path)?;
     if !f.metadata()?.is_file() {
         return Err(not_regular());
     }

@@ -23,7 +23,8 @@ use crate::error::{Error, Result};
 use crate::mapping::{Format, Mapping};
 use crate::model::Model;
 use report::{Action, Report};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -225,6 +226,7 @@ pub fn plan(model: &Model, files: &mut dyn SiteFiles, opts: &ImportOptions) -> R
     };
     plan.report.notes.extend(join_notes);
     decap_config(model, files, opts, &mut plan)?;
+    drop_record(&mut plan);
     check_collisions(&mut plan)?;
     plan.files.sort_by(|a, b| a.path.cmp(&b.path));
     plan.report.sort();
@@ -422,21 +424,40 @@ fn describe(c: &Content) -> String {
     }
 }
 
-/// Writes a plan into `output`: built in a temporary folder beside it and renamed into
-/// place when complete, so an interrupted import never leaves a partial site under the
-/// final name. An existing output is replaced only with `force`.
+/// A site folder's record of an earlier import ([`crate::output::RECORD`]) is not site
+/// content: the plan leaves it out, since every run writes its own.
+fn drop_record(plan: &mut Plan) {
+    let record = crate::output::RECORD;
+    let Some(i) = plan.files.iter().position(|f| f.path == record) else { return };
+    plan.files.remove(i);
+    for o in &mut plan.report.files {
+        if o.output.as_deref() == Some(record) {
+            o.action = Action::Omitted;
+            o.output = None;
+            o.reason =
+                Some("carton's record of an earlier import; this import writes its own".into());
+        }
+    }
+}
+
+/// Writes a plan into `output`: built in a temporary folder beside it and moved into place
+/// when complete, so an interrupted import never leaves a partial site under the final name.
+/// With `record`, the folder gets [`crate::output::RECORD`], the SHA-256 of every file
+/// written. `existing` is the survey of the folder already there ([`crate::output::Existing`]):
+/// the files it keeps are carried over, and nothing else of the old folder remains.
 ///
 /// # Errors
-/// When the output exists (without `force`), or a file cannot be read or written.
+/// When the output exists and `existing` was not surveyed, or a file cannot be read or written.
 pub fn write_plan(
     plan: &Plan,
     files: &mut dyn SiteFiles,
     output: &Path,
-    force: bool,
+    existing: Option<&crate::output::Existing>,
     extra: &[(&str, Vec<u8>)],
+    record: bool,
     interrupt: &AtomicBool,
 ) -> Result<()> {
-    if output.exists() && !force {
+    if existing.is_none() && fs::symlink_metadata(output).is_ok() {
         return Err(Error::OutputExists(output.to_path_buf()));
     }
     let parent = crate::output::parent_of(output);
@@ -457,6 +478,7 @@ pub fn write_plan(
         .iter()
         .map(|f| (f.path.as_str(), Some(&f.content), None))
         .chain(extra.iter().map(|(p, b)| (*p, None, Some(b.as_slice()))));
+    let mut written = BTreeMap::new();
     for (path, content, bytes) in all {
         if interrupt.load(Ordering::Relaxed) {
             return Err(Error::Interrupted);
@@ -468,7 +490,7 @@ pub fn write_plan(
         // Every output path is distinct (check_collisions), yet on a case-insensitive or
         // normalising file system (macOS, Windows) `A.md` and `a.md`, or NFC and NFD `é`, are
         // one file: never open an existing file, so the second cannot silently replace the first.
-        let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&dest).map_err(|e| {
+        let f = fs::OpenOptions::new().write(true).create_new(true).open(&dest).map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists && !dest.is_dir() {
                 Error::Import(format!(
                     "`{path}` is the same file as another output on this file system (names that differ only by case or Unicode normalisation); nothing was imported: import on a case-sensitive file system"
@@ -477,27 +499,49 @@ pub fn write_plan(
                 Error::Write(e, dest.clone())
             }
         })?;
+        let mut w =
+            Hashing { inner: std::io::BufWriter::with_capacity(1 << 20, f), hash: Sha256::new() };
         match (content, bytes) {
             (Some(Content::Bytes(b)), _) => {
-                f.write_all(b).map_err(|e| Error::Write(e, dest.clone()))?;
+                w.write_all(b).map_err(|e| Error::Write(e, dest.clone()))?;
             }
-            (None, Some(b)) => {
-                f.write_all(b).map_err(|e| Error::Write(e, dest.clone()))?;
-            }
+            (None, Some(b)) => w.write_all(b).map_err(|e| Error::Write(e, dest.clone()))?,
             (Some(Content::Copy(src)), _) => {
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
                 files.copy_to(src, &mut w)?;
-                w.into_inner().map_err(|e| Error::Write(e.into_error(), dest.clone()))?;
             }
             (Some(Content::Payload(src)), _) => {
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
                 files.copy_payload_to(src, &mut w)?;
-                w.into_inner().map_err(|e| Error::Write(e.into_error(), dest.clone()))?;
             }
             (None, None) => {}
         }
+        w.inner.into_inner().map_err(|e| Error::Write(e.into_error(), dest.clone()))?;
+        written.insert(path.to_string(), hex::encode(w.hash.finalize()));
     }
-    crate::output::place_dir(temp, output, force)
+    if record {
+        let dest = root.join(crate::output::RECORD);
+        fs::write(&dest, crate::output::record(&written)).map_err(|e| Error::Write(e, dest))?;
+    }
+    match existing {
+        Some(e) => e.place(temp, output),
+        None => crate::output::place_dir(temp, output, false),
+    }
+}
+
+/// A writer that hashes what goes through it, for the record of what was written.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// `--localize-remote`: the archived copies of remote documents are written under
@@ -677,18 +721,24 @@ pub fn import(
     let model = load_model(&mut archive, archive_path)?;
     let root = model.site.root.clone();
     let mut files = ArchiveFiles { archive: &mut archive, root };
-    let plan = plan(&model, &mut files, opts)?;
+    let mut plan = plan(&model, &mut files, opts)?;
+    if let Some(name) = report_name
+        && (plan.files.iter().any(|f| f.path == name) || name == crate::output::RECORD)
+    {
+        return Err(Error::Import(format!(
+            "the site has a file named {name}: name another report file with --report"
+        )));
+    }
+    // What the folder already holds: a dry run says what a forced run would do with it.
+    let mut new: HashSet<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+    new.extend(report_name);
+    new.insert(crate::output::RECORD);
+    let existing = crate::output::Existing::survey(output, force || dry_run, &new)?;
+    plan.report.existing = existing.clone();
     if !dry_run {
-        let mut extra = Vec::new();
-        if let Some(name) = report_name {
-            if plan.files.iter().any(|f| f.path == name) {
-                return Err(Error::Import(format!(
-                    "the site has a file named {name}: name another report file with --report"
-                )));
-            }
-            extra.push((name, plan.report.to_markdown().into_bytes()));
-        }
-        write_plan(&plan, &mut files, output, force, &extra, interrupt)?;
+        let extra: Vec<(&str, Vec<u8>)> =
+            report_name.map(|n| (n, plan.report.to_markdown().into_bytes())).into_iter().collect();
+        write_plan(&plan, &mut files, output, existing.as_ref(), &extra, true, interrupt)?;
     }
     Ok(plan)
 }

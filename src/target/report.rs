@@ -81,6 +81,10 @@ pub struct Report {
     pub redirects: Vec<Note>,
     /// Anything else worth knowing.
     pub notes: Vec<Note>,
+    /// What the output folder already held and what became of it (`--force`, or an empty
+    /// folder); absent when the folder was new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing: Option<crate::output::Existing>,
 }
 
 impl Report {
@@ -97,6 +101,7 @@ impl Report {
             unresolved_links: Vec::new(),
             redirects: Vec::new(),
             notes: Vec::new(),
+            existing: None,
         }
     }
 
@@ -191,6 +196,9 @@ impl Report {
                 }
             }
         }
+        if let Some(e) = &self.existing {
+            existing_section(&mut s, e);
+        }
         let _ =
             writeln!(s, "\n## Files\n\n| source | action | output | reason |\n|---|---|---|---|");
         for f in &self.files {
@@ -236,4 +244,32 @@ fn md_code(s: &str) -> String {
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The section on what the output folder held before.
+fn existing_section(s: &mut String, e: &crate::output::Existing) {
+    let _ = writeln!(s, "\n## Files already in the output folder\n");
+    if e.no_record {
+        let _ = writeln!(
+            s,
+            "The folder held no record of an earlier import ({}): every file in it is taken as yours.\n",
+            crate::output::RECORD
+        );
+    }
+    for (title, list) in [
+        ("kept (carton did not write them, or they changed since)", &e.kept),
+        ("replaced by this import (carton did not write them, or they changed since)", &e.replaced),
+        (
+            "removed (an earlier import wrote them, unchanged, and this one has no such file)",
+            &e.removed,
+        ),
+    ] {
+        let _ = writeln!(s, "- {} {title}", list.len());
+        for p in list.iter().take(50) {
+            let _ = writeln!(s, "  - `{}`", md_code(p));
+        }
+        if list.len() > 50 {
+            let _ = writeln!(s, "  - … and {} more", list.len() - 50);
+        }
+    }
 }

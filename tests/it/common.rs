@@ -178,3 +178,22 @@ pub fn sandbox_changes(
         )
         .collect()
 }
+
+/// The files of a folder carton wrote, checked against its record of them: every file but
+/// the record is listed, each with its SHA-256. Returned sorted, without the record.
+pub fn written_files(out: &Path) -> Vec<String> {
+    use sha2::Digest;
+    let record = std::fs::read_to_string(out.join(carton::output::RECORD)).expect("record written");
+    let mut listed = Vec::new();
+    for line in record.lines() {
+        let (hex, path) = line.split_once("  ").expect("a sha256sum line");
+        let bytes = std::fs::read(out.join(path)).unwrap();
+        assert_eq!(hex, hex::encode(sha2::Sha256::digest(&bytes)), "{path} as recorded");
+        listed.push(path.to_string());
+    }
+    let files: Vec<String> =
+        list_files(out).into_iter().filter(|p| p != carton::output::RECORD).collect();
+    listed.sort();
+    assert_eq!(listed, files, "the record lists every file written");
+    files
+}

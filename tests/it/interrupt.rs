@@ -1,6 +1,7 @@
-//! `kill -9` at spread-out moments of `export`, `import`, `convert` and `snapshot` on the EIG
-//! site: no partial result is ever left under the final name, a snapshot store stays valid,
-//! and running the command again succeeds.
+//! `kill -9` at spread-out moments of `export`, `import` (into a new folder, and forced over
+//! one holding the user's files), `convert` and `snapshot` on the EIG site: no partial result
+//! is ever left under the final name, the user's files are always there, a snapshot store
+//! stays valid, and running the command again succeeds.
 
 use crate::common::*;
 use std::path::{Path, PathBuf};
@@ -119,6 +120,46 @@ fn kill_9_at_any_moment_leaves_no_partial_result_and_the_rerun_succeeds() {
         }
         checked += 1;
     }
+    // A forced import over a folder that holds the user's files and an edited page: at any
+    // moment the folder is whole, the old one or the new, so the user's files are in it.
+    let pristine = work.join("pristine");
+    copy_tree(&reference_out, &pristine);
+    std::fs::write(pristine.join("notes.txt"), b"mine").unwrap();
+    std::fs::create_dir_all(pristine.join(".git/refs/tags")).unwrap();
+    std::fs::write(pristine.join(".git/HEAD"), b"ref: refs/heads/main\n").unwrap();
+    let page = expected.iter().find(|(p, _)| p.ends_with(".md")).unwrap().0.clone();
+    let mut edited = std::fs::read(pristine.join(&page)).unwrap();
+    edited.extend_from_slice(b"\nedited by hand\n");
+    std::fs::write(pristine.join(&page), edited).unwrap();
+    let links_of = |to: &Path| {
+        std::fs::remove_dir_all(to).ok();
+        let cp = Command::new("cp").arg("-al").arg(&pristine).arg(to).status().unwrap();
+        assert!(cp.success());
+    };
+    let old = snapshot_of(&pristine);
+    links_of(&out);
+    let full = timed(&import);
+    let new = snapshot_of(&out);
+    assert!(new.iter().any(|(p, _)| p == "notes.txt") && new.iter().any(|(p, _)| p == ".git/HEAD"));
+    assert!(old != new, "the forced import replaced the edited page");
+    for ms in moments(full, 0x1656_67b1).into_iter().step_by(2) {
+        links_of(&out);
+        if !kill_after(&import, ms) {
+            interrupted += 1;
+        }
+        let now = snapshot_of(&out);
+        assert!(
+            now == old || now == new,
+            "a forced import killed at {ms} ms left a folder that is neither the old one nor the new"
+        );
+        assert!(out.join(".git/refs/tags").is_dir());
+        checked += 1;
+    }
+    assert_eq!(
+        snapshot_of(&pristine),
+        old,
+        "the files linked into the folder were never written to"
+    );
     let conv_out = work.join("site-zola");
     let convert =
         os(&["convert", &site, "--to", "zola", "-o", conv_out.to_str().unwrap(), "-q", "--force"]);

@@ -3,6 +3,7 @@
 mod common;
 mod corpus;
 mod disk_full;
+mod existing;
 mod export;
 mod fetch;
 mod hostile_archive;

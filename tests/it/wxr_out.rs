@@ -349,7 +349,10 @@ fn eig_challenges_keep_their_terms_videos_and_documents() {
             "{file} differs from {source}"
         );
     }
-    assert_eq!(walk(&c.out.join("site-media")).len(), attachments.len());
+    // Every file of the media folder is an attachment, but carton's record of them.
+    let media = c.out.join("site-media");
+    assert_eq!(written_files(&media).len(), attachments.len());
+    assert_eq!(walk(&media).len(), attachments.len() + 1);
     // Former URLs: in both redirect files, to the WordPress permalinks.
     let nginx = std::fs::read_to_string(c.out.join("site-redirects.nginx.map")).unwrap();
     let netlify = std::fs::read_to_string(c.out.join("site-redirects.txt")).unwrap();
@@ -569,13 +572,25 @@ fn existing_outputs_are_replaced_only_with_force() {
     assert_ne!(std::fs::read_to_string(dir.path().join("out-redirects.txt")).unwrap(), "mine");
     let first = std::fs::read(&xml).unwrap();
     import(false).failure().stderr(predicates::str::contains("exists"));
-    std::fs::write(dir.path().join("out-media/2020/03/stale.pdf"), "x").unwrap();
+    let media = dir.path().join("out-media");
+    let carton_s = written_files(&media);
+    std::fs::write(media.join("2020/03/mine.pdf"), "x").unwrap();
     import(true).success();
     assert_eq!(std::fs::read(&xml).unwrap(), first, "the same archive gives the same file");
-    assert!(
-        !dir.path().join("out-media/2020/03/stale.pdf").exists(),
-        "the media folder is replaced whole"
+    // The media folder keeps the file carton did not write, and its record lists the rest.
+    assert_eq!(std::fs::read_to_string(media.join("2020/03/mine.pdf")).unwrap(), "x");
+    assert_eq!(
+        list_files(&media),
+        carton_s
+            .iter()
+            .cloned()
+            .chain(["2020/03/mine.pdf".to_string(), carton::output::RECORD.to_string()])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
     );
+    let report = std::fs::read_to_string(dir.path().join("out-report.md")).unwrap();
+    assert!(report.contains("- 1 kept") && report.contains("`2020/03/mine.pdf`"), "{report}");
     // Nothing else beside the outputs: no staging folder left.
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()

@@ -68,13 +68,24 @@ fn import_wxr(
     target::wxr_out::import(archive, &flags.output, opts, &wxr, interrupt)
 }
 
+/// Fails early, before any work, when the output is taken and `--force` was not given.
+fn check_output(flags: &ImportFlags) -> carton::Result<()> {
+    let taken = if flags.to == TargetArg::Wxr {
+        flags.output.exists()
+    } else {
+        carton::output::occupied(&flags.output)
+    };
+    if taken && !flags.force && !flags.dry_run {
+        return Err(carton::Error::OutputExists(flags.output.clone()));
+    }
+    Ok(())
+}
+
 pub fn run_import(args: &ImportArgs, out: &Out, interrupt: &AtomicBool) -> anyhow::Result<Exit> {
     let flags = &args.import;
     let opts = options(flags)?;
     let report = report_name(flags)?;
-    if flags.output.exists() && !flags.force && !flags.dry_run {
-        return Err(carton::Error::OutputExists(flags.output.clone()).into());
-    }
+    check_output(flags)?;
     if args.no_verify {
         out.warn("--no-verify: the archive is imported without checking its checksums");
     } else {
@@ -115,9 +126,7 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
     let flags = &args.import;
     let opts = options(flags)?;
     let report = report_name(flags)?;
-    if flags.output.exists() && !flags.force && !flags.dry_run {
-        return Err(carton::Error::OutputExists(flags.output.clone()).into());
-    }
+    check_output(flags)?;
     let mut site = carton::source::read_site(
         &args.site,
         &carton::source::ReadOptions {
@@ -165,6 +174,10 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
 
 fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
     let r = &plan.report;
+    for p in r.existing.iter().flat_map(|e| &e.replaced) {
+        let verb = if flags.dry_run { "would replace" } else { "replaced" };
+        out.warn(format!("{verb} {}, which carton did not write", sanitize(p)));
+    }
     if out.json {
         out.json_doc("import", r)?;
         return Ok(Exit::Ok);
@@ -216,6 +229,19 @@ fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
             (false, name) => format!("; report in {}", Path::new(&flags.output).join(name).display()),
         }
     ));
+    if let Some(e) = &r.existing {
+        let verb = if flags.dry_run { "would keep" } else { "kept" };
+        let mut parts = vec![format!("{verb} {} file(s) carton did not write", e.kept.len())];
+        if !e.replaced.is_empty() {
+            let verb = if flags.dry_run { "would replace" } else { "replaced" };
+            parts.push(format!("{verb} {} such file(s)", e.replaced.len()));
+        }
+        if !e.removed.is_empty() {
+            let verb = if flags.dry_run { "would remove" } else { "removed" };
+            parts.push(format!("{verb} {} left from an earlier import", e.removed.len()));
+        }
+        out.line(format!("  {} already held files: {}", flags.output.display(), parts.join(", ")));
+    }
     Ok(Exit::Ok)
 }
 

@@ -8,6 +8,7 @@ use super::super::{ArchiveFiles, ImportOptions, Plan, load_model, write_plan};
 use super::{PLAN_STEM, outputs};
 use crate::error::{Error, Result};
 use crate::mapping::{Format, Mapping};
+use crate::output::{Existing, RECORD, parse_record, record};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -137,6 +138,18 @@ pub fn import(
             return Err(Error::OutputExists(dest));
         }
     }
+    // The media folder is a site folder: with --force, only what carton wrote there goes.
+    let media = &names[1];
+    let media_existing = if placed.contains(media) {
+        let prefix = format!("{media}/");
+        let mut new: std::collections::HashSet<&str> =
+            plan.files.iter().filter_map(|f| f.path.strip_prefix(&prefix)).collect();
+        new.insert(RECORD);
+        Existing::survey(&parent.join(media), wxr.force, &new)?
+    } else {
+        None
+    };
+    plan.report.existing = media_existing.clone();
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{xml}."))
         .suffix(".partial")
@@ -148,7 +161,22 @@ pub fn import(
     } else {
         Vec::new()
     };
-    write_plan(&plan, &mut files, &built, false, &extra, interrupt)?;
+    write_plan(&plan, &mut files, &built, None, &extra, true, interrupt)?;
+    // The record of the media folder, from the record of everything written.
+    let all =
+        fs::read_to_string(built.join(RECORD)).map_err(|e| Error::Read(e, built.join(RECORD)))?;
+    let prefix = format!("{media}/");
+    let in_media = parse_record(&all)
+        .into_iter()
+        .filter_map(|(p, h)| Some((p.strip_prefix(&prefix)?.to_string(), h)))
+        .collect();
+    if placed.contains(media) {
+        let at = built.join(media).join(RECORD);
+        fs::write(&at, record(&in_media)).map_err(|e| Error::Write(e, at))?;
+    }
+    if let Some(e) = &media_existing {
+        e.carry_over(&parent.join(media), &built.join(media))?;
+    }
     move_into_place(&built, &staging.path().join("old"), &parent, &placed)?;
     Ok(plan)
 }
