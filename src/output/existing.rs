@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 pub const RECORD: &str = ".carton-written.sha256";
 
 /// What a folder already held, and what becomes of it. Paths are relative to the folder.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct Existing {
     /// Whether the folder held no record: nothing in it is taken as carton's.
     pub no_record: bool,

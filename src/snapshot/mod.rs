@@ -91,8 +91,9 @@ impl SnapshotFile {
     }
 }
 
-/// Every regular file under `root` (symbolic links and version-control folders left out),
-/// sorted by path: for stores of plain folders, tests and benchmarks.
+/// Every regular file under `root` (symbolic links, version-control folders and carton's
+/// record of an output left out, as the site reader does), sorted by path: for stores of
+/// plain folders, tests and benchmarks.
 ///
 /// # Errors
 /// When a folder cannot be read or a name is not UTF-8.
@@ -103,7 +104,9 @@ pub fn list_files(root: &Path) -> Result<Vec<SnapshotFile>> {
     });
     for entry in walker {
         let entry = entry.map_err(|e| Error::Read(e.into(), root.to_path_buf()))?;
-        if !entry.file_type().is_file() {
+        if !entry.file_type().is_file()
+            || (entry.depth() == 1 && entry.file_name() == crate::output::RECORD)
+        {
             continue;
         }
         let rel = entry.path().strip_prefix(root).ok().and_then(Path::to_str).ok_or_else(|| {

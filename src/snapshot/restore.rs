@@ -35,6 +35,10 @@ pub struct RestoreReport {
     pub bytes: u64,
     /// The destination folder.
     pub dest: PathBuf,
+    /// What the destination already held and what became of it (see
+    /// [`crate::output::Existing`]); absent when it was new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing: Option<crate::output::Existing>,
 }
 
 impl Repo {
@@ -58,9 +62,13 @@ impl Repo {
     ) -> Result<RestoreReport> {
         let (obj, inv) = self.load(id)?;
         let entries = copies(&obj, &inv, version, opts.with_reserved)?;
-        if dest.exists() && !opts.force {
-            return Err(Error::OutputExists(dest.to_path_buf()));
-        }
+        // Carton's record of what it wrote goes with the tree, unless the version has a file
+        // of that name (a site snapshotted by an older carton): the tree is restored exactly.
+        let record = !entries.iter().any(|c| c.logical == crate::output::RECORD);
+        let mut new: std::collections::HashSet<&str> =
+            entries.iter().map(|c| c.logical.as_str()).collect();
+        new.insert(crate::output::RECORD);
+        let existing = crate::output::Existing::survey(dest, opts.force, &new)?;
         let parent = crate::output::parent_of(dest);
         fs::create_dir_all(&parent).map_err(|e| Error::Write(e, parent.clone()))?;
         let staged = tempfile::Builder::new()
@@ -74,7 +82,7 @@ impl Repo {
         for d in &dirs {
             fs::create_dir_all(d).map_err(|e| Error::Write(e, d.clone()))?;
         }
-        let bytes: u64 = entries
+        let written: Vec<(u64, String)> = entries
             .par_iter()
             .map(|c| {
                 let to = staged.path().join(&c.logical);
@@ -85,19 +93,31 @@ impl Repo {
                     let plain = gunzip(&bytes, &c.source.display().to_string())?;
                     fs::write(&to, &plain).map_err(|e| Error::Write(e, to.clone()))?;
                     progress(bytes.len() as u64);
-                    return Ok(plain.len() as u64);
+                    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&plain));
+                    return Ok((plain.len() as u64, sha256));
                 }
-                let d = hash_copy(&c.source, Some(&to), false, progress, interrupt)?;
+                let d = hash_copy(&c.source, Some(&to), record, progress, interrupt)?;
                 check(&c.source, &c.sha512, &d.sha512)?;
-                Ok(d.size)
+                Ok((d.size, d.sha256.unwrap_or_default()))
             })
-            .sum::<Result<u64>>()?;
-        crate::output::place_dir(staged, dest, opts.force)?;
+            .collect::<Result<_>>()?;
+        if record {
+            let listed =
+                entries.iter().zip(&written).map(|(c, (_, h))| (c.logical.clone(), h.clone()));
+            let at = staged.path().join(crate::output::RECORD);
+            fs::write(&at, crate::output::record(&listed.collect()))
+                .map_err(|e| Error::Write(e, at))?;
+        }
+        match &existing {
+            Some(e) => e.place(staged, dest)?,
+            None => crate::output::place_dir(staged, dest, false)?,
+        }
         Ok(RestoreReport {
             version: version.into(),
             files: entries.len(),
-            bytes,
+            bytes: written.iter().map(|(n, _)| n).sum(),
             dest: dest.to_path_buf(),
+            existing,
         })
     }
 

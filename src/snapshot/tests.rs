@@ -207,12 +207,20 @@ fn restore_with_reserved_files_and_refusing_an_existing_destination() {
     f.snap(&v1_site(), &opts("v1"), "1");
     let dest = f.root.with_file_name("out");
     fs::create_dir_all(&dest).unwrap();
+    fs::write(dest.join("mine.txt"), "mine").unwrap();
     let o = RestoreOptions { force: false, with_reserved: true };
     let err = f.repo.restore("site", "v1", &dest, &o, &|_| {}, &STOP).unwrap_err();
     assert!(matches!(err, Error::OutputExists(_)), "{err}");
     let o = RestoreOptions { force: true, with_reserved: true };
     let r = f.repo.restore("site", "v1", &dest, &o, &|_| {}, &STOP).unwrap();
     assert_eq!(r.files, 8);
+    // The file carton did not write is kept; the next restore replaces only carton's files.
+    assert_eq!(r.existing.as_ref().unwrap().kept, ["mine.txt"]);
+    assert_eq!(fs::read(dest.join("mine.txt")).unwrap(), b"mine");
+    let again = f.repo.restore("site", "v1", &dest, &o, &|_| {}, &STOP).unwrap();
+    let again = again.existing.unwrap();
+    assert!(!again.no_record && again.replaced.is_empty() && again.removed.is_empty());
+    assert_eq!(again.kept, ["mine.txt"]);
     // Generated files are written decompressed, the RO-Crate at the root.
     assert_eq!(fs::read(dest.join(".carton/carton.json")).unwrap(), b"{\"run\":\"1\"}");
     assert_eq!(

@@ -167,8 +167,11 @@ fn finish(mut model: Model, files: Vec<SourceFile>) -> SiteRead {
     }
     let skipped: Vec<_> = model.summary.skipped.clone();
     for s in skipped {
-        let severity =
-            if s.reason == walk::VCS_REASON { Severity::Info } else { Severity::Warning };
+        let severity = if s.reason == walk::VCS_REASON || s.reason == walk::RECORD_REASON {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
         model.problems.push(hugo::problem("skipped", severity, &s.path, 0, 0, s.reason));
     }
     model.problems.sort();

@@ -23,6 +23,11 @@ pub struct SourceFile {
 /// Why a version-control folder is left out (expected, so reported as information only).
 pub const VCS_REASON: &str = "version-control metadata";
 
+/// Why carton's record of the files it wrote into a folder is left out (expected, so
+/// reported as information only): it describes an output, not the site.
+pub const RECORD_REASON: &str =
+    "carton's record of the files it wrote into this folder, not site content";
+
 /// Folders that hold version-control metadata, not site content.
 const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".bzr"];
 
@@ -68,6 +73,10 @@ pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) 
             continue;
         }
         let ft = entry.file_type();
+        if rel == crate::output::RECORD && ft.is_file() {
+            skipped.push(Skipped { path: rel, reason: RECORD_REASON.into() });
+            continue;
+        }
         if ft.is_symlink() {
             match symlink_target(&canonical_root, entry.path()) {
                 Ok(target) if follow_links => {

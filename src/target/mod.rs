@@ -742,3 +742,22 @@ pub fn import(
     }
     Ok(plan)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_from_the_source_site_is_left_out_of_the_plan_and_reported() {
+        let record = crate::output::RECORD;
+        let mut plan = Plan { files: Vec::new(), report: Report::new("hugo", None, 2) };
+        copy(&mut plan, record, record);
+        copy(&mut plan, "content/a.md", "content/a.md");
+        drop_record(&mut plan);
+        assert_eq!(plan.files.len(), 1);
+        assert_eq!(plan.files[0].path, "content/a.md");
+        let o = plan.report.files.iter().find(|o| o.source == record).unwrap();
+        assert_eq!((o.action, o.output.as_deref()), (Action::Omitted, None));
+        assert!(o.reason.as_deref().unwrap().contains("writes its own"));
+    }
+}

@@ -212,24 +212,77 @@ fn a_user_file_in_the_way_of_the_import_stops_it_and_nothing_changes() {
 }
 
 #[test]
-fn an_archive_of_an_imported_site_does_not_carry_the_old_record_into_the_next_import() {
+fn an_archive_of_an_imported_site_leaves_the_record_out_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo.zip");
     export(&demo_site(), &demo, carton::archive::Format::Zip);
     let first = dir.path().join("first");
     import_json(&demo, &first, &[]);
-    // The imported site, archived and imported again: its record is not site content.
+    // The imported site, archived: its record describes an output, not the site.
     let again = dir.path().join("again.zip");
-    export(&first, &again, carton::archive::Format::Zip);
-    let second = dir.path().join("second");
+    let model = export(&first, &again, carton::archive::Format::Zip);
+    let skipped = model.summary.skipped.iter().find(|s| s.path == carton::output::RECORD);
+    assert!(skipped.expect("reported").reason.contains("not site content"));
+    assert!(model.files.iter().all(|f| !f.path.ends_with(carton::output::RECORD)));
     // (The first import's report is a file of that site now: this one goes elsewhere.)
-    let (v, _) = import_json(&again, &second, &["--report", "-"]);
-    let omitted = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["source"] == carton::output::RECORD)
-        .expect("the old record is accounted for");
-    assert_eq!(omitted["action"], "omitted");
-    written_files(&second);
+    let second = dir.path().join("second");
+    import_json(&again, &second, &["--report", "-"]);
+    let mut expected = list_files(&first);
+    expected.retain(|p| p != carton::output::RECORD);
+    assert_eq!(written_files(&second), expected);
+}
+
+#[test]
+fn restoring_another_version_over_a_restored_one_keeps_the_user_s_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_tree(&demo_site(), &site);
+    let store = dir.path().join("store");
+    let snap = |msg: &str| {
+        carton()
+            .arg("snapshot")
+            .arg(&site)
+            .arg("--repo")
+            .arg(&store)
+            .args(["--id", "demo", "-q", "-m", msg])
+            .assert()
+            .success();
+    };
+    snap("one");
+    let gone = "content/docs/guide.md";
+    std::fs::remove_file(site.join(gone)).unwrap();
+    std::fs::write(site.join("content/new.md"), "---\ntitle: New\n---\n").unwrap();
+    snap("two");
+    let out = dir.path().join("out");
+    let restore = |version: &str, force: bool| {
+        let mut c = carton();
+        c.args(["restore", "--json", "--version", version, "--repo"])
+            .arg(&store)
+            .arg("-o")
+            .arg(&out);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    assert!(restore("v1", false).status.success());
+    assert!(out.join(gone).is_file());
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let refused = restore("v2", false);
+    assert_eq!(refused.status.code(), Some(1));
+    let run = restore("v2", true);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(list(&v["existing"]["kept"]), BTreeSet::from(["notes.txt".to_string()]));
+    assert_eq!(list(&v["existing"]["removed"]), BTreeSet::from([gone.to_string()]));
+    assert!(!out.join(gone).exists());
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    let mut expected: Vec<String> = list_files(&site);
+    expected.push("notes.txt".into());
+    expected.sort();
+    let mut restored: Vec<String> =
+        list_files(&out).into_iter().filter(|p| p != carton::output::RECORD).collect();
+    restored.sort();
+    assert_eq!(restored, expected);
+    sha256sum_checks(&out);
 }

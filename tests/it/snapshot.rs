@@ -6,12 +6,15 @@ use sha2::{Digest, Sha512};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Every file of a tree: relative path -> bytes.
+/// Every file of a tree: relative path -> bytes (carton's record of what it wrote, in a
+/// restored tree, is checked and left out).
 fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    list_files(root)
-        .into_iter()
-        .map(|p| (p.clone(), std::fs::read(root.join(&p)).unwrap()))
-        .collect()
+    let files = if root.join(carton::output::RECORD).exists() {
+        written_files(root)
+    } else {
+        list_files(root)
+    };
+    files.into_iter().map(|p| (p.clone(), std::fs::read(root.join(&p)).unwrap())).collect()
 }
 
 /// The OCFL object folders of a store (where `0=ocfl_object_1.1` is).

@@ -209,6 +209,18 @@ pub fn run_restore(args: &RestoreArgs, out: &Out, interrupt: &AtomicBool) -> any
             report.files,
             human_bytes(report.bytes)
         ));
+        if let Some(e) = &report.existing {
+            out.line(format!(
+                "  {} already held files: kept {} carton did not write, replaced {} such, removed {} from an earlier restore or import",
+                report.dest.display(),
+                e.kept.len(),
+                e.replaced.len(),
+                e.removed.len()
+            ));
+        }
+    }
+    for p in report.existing.iter().flat_map(|e| &e.replaced) {
+        out.warn(format!("replaced {}, which carton did not write", sanitize(p)));
     }
     Ok(Exit::Ok)
 }
