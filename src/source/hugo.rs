@@ -249,7 +249,8 @@ pub(super) fn parse_page(bytes: Arc<[u8]>) -> Parsed {
             let span = index.span(raw.block.clone(), 0);
             (Some(FrontMatter { format: raw.format, span, fields }), err, raw.block.end)
         }
-        // An unclosed fence: the whole file is the body, carried raw.
+        // An unclosed fence, or a shortcode where Hugo looks for front matter: the whole
+        // file is the body, carried raw.
         Err(e) => (None, Some(e), 0),
     };
     Parsed { bytes, text, front_matter, fm_error, body_start, text_info }

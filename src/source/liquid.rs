@@ -42,6 +42,10 @@ pub const OUTPUT: &str = "liquid-output";
 const BLOCKS: &[&str] =
     &["if", "unless", "case", "for", "tablerow", "capture", "ifchanged", "highlight"];
 
+/// Liquid's `Block::MAX_DEPTH`: opening a block inside 100 open ones stops the build with
+/// "Nesting too deep" (Liquid 4 and 5, `lib/liquid/block.rb`, `parse_body`).
+pub const MAX_DEPTH: usize = 100;
+
 /// Tags built into Liquid 4 or Jekyll; any other name comes from a plugin.
 const KNOWN: &[&str] = &[
     "assign",
@@ -109,6 +113,7 @@ pub fn parse(text: &str, body: Range<usize>) -> Parsed {
         out: Parsed::default(),
         open: Vec::new(),
         no_endraw: false,
+        too_deep: false,
     };
     let mut i = 0;
     while let Some(token) = tokens.get(i) {
@@ -280,6 +285,8 @@ struct Parser<'a> {
     /// A search for `{% endraw %}` already failed, so every later one fails
     /// too: remembering it keeps parsing linear.
     no_endraw: bool,
+    /// A block was opened deeper than [`MAX_DEPTH`]: parsing stopped there.
+    too_deep: bool,
 }
 
 impl Parser<'_> {
@@ -445,6 +452,19 @@ impl Parser<'_> {
         self.check_branch(name, token);
         let block = BLOCKS.contains(&name)
             || (!KNOWN.contains(&name) && self.ends.get(name).is_some_and(|&last| last > i));
+        if block && self.open.len() >= MAX_DEPTH {
+            // Liquid stops the build here. Going on would pair the end tags of the deeper
+            // blocks with the outer ones and report thousands of mismatches; one problem says
+            // it all, and the page is carried as written.
+            let message = format!(
+                "`{{% {name} %}}` opens a block nested more than {MAX_DEPTH} deep (Jekyll stops \
+                 with \"Nesting too deep\"): Liquid from here on is not parsed further; \
+                 flatten the nesting"
+            );
+            self.problem(token.range.clone(), message);
+            self.too_deep = true;
+            return tokens.len();
+        }
         let idx = self.push(name, TAG, params, token);
         if block {
             self.open.push(idx);
@@ -598,7 +618,10 @@ impl Parser<'_> {
 
     fn finish(mut self) -> Parsed {
         for idx in std::mem::take(&mut self.open) {
-            self.unclosed(idx, None);
+            // Past the depth limit, their end tags were never read.
+            if !self.too_deep {
+                self.unclosed(idx, None);
+            }
         }
         // What sat in a block never closed belongs to the enclosing block.
         // Parents come first, so one step per call suffices.

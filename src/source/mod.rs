@@ -176,5 +176,81 @@ fn finish(mut model: Model, files: Vec<SourceFile>) -> SiteRead {
     }
     model.problems.sort();
     model.problems.dedup();
+    cap_problems(&mut model.problems);
     SiteRead { model, files, remote: Vec::new() }
+}
+
+/// Problems of one code listed for one file; past them, one problem counts the rest.
+const MAX_PROBLEMS_PER_CODE: usize = 100;
+
+/// Keeps the first [`MAX_PROBLEMS_PER_CODE`] problems of each code in each file (in the
+/// order of `problems`, sorted) and puts one in place of the next that says how many more
+/// there are: 10,000 unclosed tags in a page are one fix, not 10,000 lines of report.
+/// Every reader's problems pass here, in [`finish`].
+fn cap_problems(problems: &mut Vec<crate::model::Problem>) {
+    use std::collections::HashMap;
+    // Each problem's rank among those of its code and file, then their number.
+    let mut counts: HashMap<(&str, &str), usize> = HashMap::new();
+    let ranks: Vec<usize> = problems
+        .iter()
+        .map(|p| {
+            let n = counts.entry((&p.code, &p.path)).or_default();
+            *n += 1;
+            *n
+        })
+        .collect();
+    if counts.values().all(|&n| n <= MAX_PROBLEMS_PER_CODE) {
+        return;
+    }
+    let totals: Vec<usize> =
+        problems.iter().map(|p| counts[&(p.code.as_str(), p.path.as_str())]).collect();
+    let mut i = 0;
+    problems.retain_mut(|p| {
+        let (rank, total) = (ranks[i], totals[i]);
+        i += 1;
+        if rank == MAX_PROBLEMS_PER_CODE + 1 {
+            let more = total - MAX_PROBLEMS_PER_CODE;
+            p.message = format!("… and {more} more `{}` problems in this file, not listed", p.code);
+        }
+        rank <= MAX_PROBLEMS_PER_CODE + 1
+    });
+    problems.sort();
+    problems.shrink_to_fit();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Problem, Severity};
+
+    fn problem(code: &str, path: &str, line: usize) -> Problem {
+        hugo::problem(code, Severity::Warning, path, line, 1, format!("at {line}"))
+    }
+
+    #[test]
+    fn problems_of_one_code_in_one_file_are_capped_with_a_count() {
+        let mut problems: Vec<Problem> = (1..=10_000)
+            .map(|l| problem("liquid-syntax", "a.md", l))
+            .chain((1..=100).map(|l| problem("liquid-syntax", "b.md", l)))
+            .chain((1..=150).map(|l| problem("missing-file", "a.md", l)))
+            .collect();
+        problems.sort();
+        cap_problems(&mut problems);
+        let of = |code: &str, path: &str| -> Vec<&Problem> {
+            problems.iter().filter(|p| p.code == code && p.path == path).collect()
+        };
+        let a = of("liquid-syntax", "a.md");
+        assert_eq!(a.len(), 101);
+        assert_eq!(a[99].line, 100);
+        assert_eq!((a[100].line, a[100].column), (101, 1), "at the 101st");
+        assert_eq!(
+            a[100].message,
+            "… and 9900 more `liquid-syntax` problems in this file, not listed"
+        );
+        assert_eq!(of("liquid-syntax", "b.md").len(), 100, "100 are all listed");
+        let m = of("missing-file", "a.md");
+        assert_eq!(m.len(), 101);
+        assert!(m[100].message.contains("and 50 more `missing-file`"));
+        assert!(problems.is_sorted());
+    }
 }

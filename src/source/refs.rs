@@ -51,6 +51,11 @@ pub struct RawRef {
     pub text: Option<String>,
 }
 
+/// The most references a page is read for by [`extract_at_most`] callers: each one costs
+/// a few hundred bytes in the content model, its report and `carton.json`, and a 50 MB page
+/// of links holds millions.
+pub const MAX_REFS: usize = 100_000;
+
 /// Extracts every reference from a Markdown page body (front matter already
 /// stripped), sorted by span start.
 ///
@@ -61,21 +66,59 @@ pub struct RawRef {
 /// Several `Link`/`Image` refs may share the span of one `LinkDefinition`
 /// (reference-style links); a rewriter must apply each span once.
 pub fn extract(src: &str, masked: &[Range<usize>]) -> Vec<RawRef> {
-    let text = mask(src, masked);
-    let mut out = Walker::new(&text).run();
-    out.sort_by_key(|r| (r.span.start, r.span.end, r.kind));
-    out
+    extract_at_most(src, masked, usize::MAX).refs
 }
+
+/// What [`extract_at_most`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    /// The first references of the body, at most the maximum asked, sorted by span start.
+    pub refs: Vec<RawRef>,
+    /// Where the first reference left out starts, when the body holds more: extraction
+    /// stopped there.
+    pub cut: Option<usize>,
+}
+
+/// [`extract`], stopping once more than `max` references are found: the first `max` are
+/// kept, the rest of the body is not read.
+///
+/// pulldown-cmark builds the tree of the whole text, a few hundred bytes per line, before
+/// its first event, and a paragraph's links all at once: a 50 MB paragraph of links took
+/// 2 GB. So a long text is read by growing prefixes, each ending at a line end, until one
+/// holds more than `max` references or the whole text is read. Blocks before the last
+/// one of a prefix parse as in the whole text; only reference-style links whose definition
+/// lies past the prefix are missed, and only in a page already cut short.
+pub fn extract_at_most(src: &str, masked: &[Range<usize>], max: usize) -> Extracted {
+    let text = mask(src, masked);
+    let mut len = if max == usize::MAX { text.len() } else { FIRST_PREFIX };
+    let mut refs = loop {
+        let end =
+            text.get(len..).and_then(|rest| rest.find('\n')).map_or(text.len(), |i| len + i + 1);
+        let refs = Walker::new(&text[..end], max).run();
+        if refs.len() > max || end == text.len() {
+            break refs;
+        }
+        len = len.saturating_mul(4);
+    };
+    refs.sort_by_key(|r| (r.span.start, r.span.end, r.kind));
+    let cut = refs.get(max).map(|r| r.span.start);
+    refs.truncate(max);
+    refs.shrink_to_fit();
+    Extracted { refs, cut }
+}
+
+/// The first prefix [`extract_at_most`] reads: pages shorter than this are read whole at once.
+const FIRST_PREFIX: usize = 4 << 20;
 
 /// Byte written over the first masked byte when blanks alone would turn the
 /// rest of the line into an indented code block.
 const FILLER: u8 = 0x1A;
 
 /// Copies `src` with masked bytes overwritten by spaces, so offsets still
-/// match `src`.
-fn mask(src: &str, masked: &[Range<usize>]) -> String {
+/// match `src`; `src` itself when nothing is masked.
+fn mask<'a>(src: &'a str, masked: &[Range<usize>]) -> Cow<'a, str> {
     if masked.is_empty() {
-        return src.to_owned();
+        return Cow::Borrowed(src);
     }
     let mut bytes = src.as_bytes().to_vec();
     let mut clamped: Vec<Range<usize>> = masked
@@ -117,7 +160,7 @@ fn mask(src: &str, masked: &[Range<usize>]) -> String {
         }
     }
     // Whole chars were overwritten with ASCII, so this cannot fail.
-    String::from_utf8(bytes).unwrap_or_else(|_| src.to_owned())
+    Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| src.to_owned()))
 }
 
 fn floor_boundary(s: &str, i: usize) -> usize {
@@ -172,6 +215,8 @@ struct HtmlAnchor {
 struct Walker<'a> {
     text: &'a str,
     out: Vec<RawRef>,
+    /// Once `out` holds more than this, the walk stops.
+    max: usize,
     frames: Vec<Frame>,
     anchor: Option<HtmlAnchor>,
     in_code_block: bool,
@@ -183,10 +228,11 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, max: usize) -> Self {
         Walker {
             text,
             out: Vec::new(),
+            max,
             frames: Vec::new(),
             anchor: None,
             in_code_block: false,
@@ -219,6 +265,9 @@ impl<'a> Walker<'a> {
 
         let mut iter = parser.into_offset_iter();
         while let Some((event, range)) = iter.next() {
+            if self.out.len() > self.max {
+                break;
+            }
             if !matches!(event, Event::Text(_)) {
                 self.flush_run();
             }
@@ -364,7 +413,7 @@ impl<'a> Walker<'a> {
 
     fn flush_run(&mut self) {
         if let Some(run) = self.run.take() {
-            find_bare_urls(self.text, run, &mut self.out);
+            find_bare_urls(self.text, run, self.max, &mut self.out);
         }
     }
 
@@ -395,7 +444,7 @@ impl<'a> Walker<'a> {
         let Some(html) = self.text.get(range.clone()) else {
             return;
         };
-        if let Some(idx) = scan_html(html, range.start, block, &mut self.out) {
+        if let Some(idx) = scan_html(html, range.start, block, self.max, &mut self.out) {
             self.anchor = Some(HtmlAnchor { idx, text: String::new() });
         }
     }
@@ -450,12 +499,16 @@ static BARE_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bhttps?://[^\s<>"\x00-\x1F\x7F]+"#).expect("valid bare URL regex")
 });
 
-/// Reports each `http(s)://` URL in `text[run]` as a [`RefKind::BareUrl`].
-fn find_bare_urls(text: &str, run: Range<usize>, out: &mut Vec<RawRef>) {
+/// Reports each `http(s)://` URL in `text[run]` as a [`RefKind::BareUrl`], until `out`
+/// holds more than `max`.
+fn find_bare_urls(text: &str, run: Range<usize>, max: usize, out: &mut Vec<RawRef>) {
     let Some(slice) = text.get(run.clone()) else {
         return;
     };
     for m in BARE_URL.find_iter(slice) {
+        if out.len() > max {
+            return;
+        }
         let url = trim_url_end(m.as_str());
         let Some(rest) = url.find("://").and_then(|i| url.get(i + 3..)) else {
             continue;
@@ -582,14 +635,23 @@ const URL_TAGS: &[&str] = &[
 /// How far past `<a ...>` to look for `</a>` in an HTML block.
 const ANCHOR_TEXT_WINDOW: usize = 2048;
 
-/// Scans raw HTML at byte offset `base` for URL attributes. In a `block`,
-/// `<a>` text is read up to `</a>`; inline, the index of a titleless `<a href>`
-/// is returned so the caller can gather its text from the following events.
-fn scan_html(html: &str, base: usize, block: bool, out: &mut Vec<RawRef>) -> Option<usize> {
+/// Scans raw HTML at byte offset `base` for URL attributes, until `out` holds more than
+/// `max`. In a `block`, `<a>` text is read up to `</a>`; inline, the index of a titleless
+/// `<a href>` is returned so the caller can gather its text from the following events.
+fn scan_html(
+    html: &str,
+    base: usize,
+    block: bool,
+    max: usize,
+    out: &mut Vec<RawRef>,
+) -> Option<usize> {
     let b = html.as_bytes();
     let mut open_anchor = None;
     let mut i = 0;
     while let Some(off) = html.get(i..).and_then(|s| s.find('<')) {
+        if out.len() > max {
+            break;
+        }
         let lt = i + off;
         if b[lt..].starts_with(b"<!--") {
             i = match html[lt + 4..].find("-->") {

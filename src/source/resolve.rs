@@ -215,8 +215,8 @@ impl Context {
         }
         masked.sort_by_key(|r| r.start);
 
-        for raw in refs::extract(body, &masked) {
-            if let Some(r) = self.reference(page, &raw, &span) {
+        for raw in extract_refs(page, body, &masked, &span, &mut out.problems) {
+            if let Some(r) = self.reference(page, raw, &span) {
                 out.references.push(r);
             }
         }
@@ -285,10 +285,10 @@ impl Context {
             }
         }
         let filled = String::from_utf8(filled).unwrap_or_else(|_| body.to_string());
-        for mut raw in refs::extract(&filled, &masked) {
+        for mut raw in extract_refs(page, &filled, &masked, &span, &mut out.problems) {
             let link = links.iter().find(|(l, _)| l.start < raw.span.end && raw.span.start < l.end);
             let Some((_, link)) = link else {
-                if let Some(r) = self.reference(page, &raw, &span) {
+                if let Some(r) = self.reference(page, raw, &span) {
                     out.references.push(r);
                 }
                 continue;
@@ -299,7 +299,7 @@ impl Context {
                 LinkKind::Url => {
                     let suffix = written.find(['#', '?']).map_or("", |i| &written[i..]);
                     raw.target = format!("{}{suffix}", link.target);
-                    if let Some(mut r) = self.reference(page, &raw, &span) {
+                    if let Some(mut r) = self.reference(page, raw, &span) {
                         r.raw = written;
                         out.references.push(r);
                     }
@@ -322,8 +322,8 @@ impl Context {
                 },
                 field: None,
                 raw: written,
-                text: raw.text.clone().filter(|t| !t.trim().is_empty()),
-                span: span(raw.span.clone()),
+                text: raw.text.filter(|t| !t.trim().is_empty()),
+                span: span(raw.span),
                 document: false,
                 target,
             });
@@ -372,16 +372,18 @@ impl Context {
 
     /// Adds the front matter's references, sorts them, and reports those that do not
     /// resolve: the last step for any page.
-    /// The references of a body's links (Markdown and HTML), outside `masked` ranges.
+    /// The references of a body's links (Markdown and HTML), outside `masked` ranges; a
+    /// problem in `problems` when there are too many to read them all.
     pub fn refs_in(
         &self,
         page: &Page,
         body: &str,
         masked: &[Range<usize>],
         span: &impl Fn(Range<usize>) -> Span,
+        problems: &mut Vec<Problem>,
     ) -> Vec<Reference> {
-        refs::extract(body, masked)
-            .iter()
+        extract_refs(page, body, masked, span, problems)
+            .into_iter()
             .filter_map(|raw| self.reference(page, raw, span))
             .collect()
     }
@@ -405,6 +407,8 @@ impl Context {
             self.front_matter_refs(page, text, fm.span, &fields, index, &mut out.references);
         }
         out.references.sort_by_key(|r| (r.span.start, r.span.end));
+        // Kept in the model until the archive is written: no spare capacity.
+        out.references.shrink_to_fit();
         for r in &out.references {
             if let Some(p) = self.problem_for(page, r) {
                 out.problems.push(p);
@@ -424,6 +428,8 @@ impl Context {
             self.front_matter_refs(page, text, fm.span, &fm.fields, index, &mut out.references);
         }
         out.references.sort_by_key(|r| (r.span.start, r.span.end));
+        // Kept in the model until the archive is written: no spare capacity.
+        out.references.shrink_to_fit();
         for r in &out.references {
             if let Some(p) = self.problem_for(page, r) {
                 out.problems.push(p);
@@ -450,7 +456,7 @@ impl Context {
     fn reference(
         &self,
         page: &Page,
-        raw: &RawRef,
+        raw: RawRef,
         span: &impl Fn(Range<usize>) -> Span,
     ) -> Option<Reference> {
         let source = match raw.kind {
@@ -474,10 +480,10 @@ impl Context {
         Some(Reference {
             source,
             field: None,
-            raw: raw.target.clone(),
-            text: raw.text.clone().filter(|t| !t.trim().is_empty()),
-            span: span(raw.span.clone()),
             document: is_document(&raw.target),
+            raw: raw.target,
+            text: raw.text.filter(|t| !t.trim().is_empty()),
+            span: span(raw.span),
             target,
         })
     }
@@ -843,6 +849,34 @@ impl Context {
         }
         Some(problem(code, Severity::Warning, &page.path, r.span.line, r.span.column, message))
     }
+}
+
+/// The references of a body, at most [`refs::MAX_REFS`]: past them, extraction stops with
+/// one problem, at the first reference left out, in `problems`.
+fn extract_refs(
+    page: &Page,
+    body: &str,
+    masked: &[Range<usize>],
+    span: &impl Fn(Range<usize>) -> Span,
+    problems: &mut Vec<Problem>,
+) -> Vec<RawRef> {
+    let found = refs::extract_at_most(body, masked, refs::MAX_REFS);
+    if let Some(at) = found.cut {
+        let s = span(at..at);
+        problems.push(problem(
+            "too-many-references",
+            Severity::Warning,
+            &page.path,
+            s.line,
+            s.column,
+            format!(
+                "more than {} references in this page: from here on they are not read (not \
+                 listed, resolved or checked; the page is stored as written); split the page",
+                refs::MAX_REFS
+            ),
+        ));
+    }
+    found.refs
 }
 
 /// The URL scheme of `t` (`https`, `mailto`), lower-cased, if it has one.

@@ -474,6 +474,11 @@ struct Tree {
     /// Indices in `pending` of the openers still waiting for a closing tag,
     /// outermost first.
     open: Vec<usize>,
+    /// Indices in `pending` of the openers past [`MAX_DEPTH`], ascending: made
+    /// standalone, their closing tags are skipped, so that one problem (the
+    /// first of them) stands for the whole too-deep nest instead of one per
+    /// opener and one per stray closer.
+    too_deep: Vec<usize>,
     errors: Vec<ShortcodeError>,
 }
 
@@ -509,14 +514,18 @@ impl Tree {
             if self.open.len() < MAX_DEPTH {
                 self.open.push(self.pending.len());
             } else {
-                self.errors.push(ShortcodeError {
-                    offset: shortcode.open.start,
-                    message: format!(
-                        "shortcode `{}` is nested more than {MAX_DEPTH} levels deep: \
-                         treated as standalone; flatten the nesting",
-                        shortcode.name
-                    ),
-                });
+                if self.too_deep.is_empty() {
+                    self.errors.push(ShortcodeError {
+                        offset: shortcode.open.start,
+                        message: format!(
+                            "shortcode `{}` is nested more than {MAX_DEPTH} levels deep: it and \
+                             the shortcodes opened inside it are not paired further (treated as \
+                             standalone); flatten the nesting",
+                            shortcode.name
+                        ),
+                    });
+                }
+                self.too_deep.push(self.pending.len());
             }
         }
         self.pending.push(shortcode);
@@ -535,6 +544,14 @@ impl Tree {
         let pending = &self.pending;
         let matched =
             self.open.iter().rposition(|&i| pending.get(i).is_some_and(|sc| sc.name == tag.name));
+        // The closing tag of the innermost opener past the depth limit, already reported.
+        if let Some(&deep) = self.too_deep.last()
+            && pending.get(deep).is_some_and(|sc| sc.name == tag.name)
+            && matched.is_none_or(|at| deep > self.open[at])
+        {
+            self.too_deep.pop();
+            return;
+        }
         let Some(at) = matched else {
             self.errors.push(ShortcodeError {
                 offset: tag.span.start,
@@ -547,6 +564,7 @@ impl Tree {
         // can only conclude they take no inner content. Dropping them from
         // `open` leaves them standalone among their former children.
         self.open.truncate(at);
+        self.too_deep.truncate(self.too_deep.partition_point(|&i| i < index));
         if index < self.pending.len() {
             let children = self.pending.split_off(index + 1);
             if let Some(paired) = self.pending.get_mut(index) {

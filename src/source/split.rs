@@ -30,7 +30,7 @@ pub struct SplitError {
 
 /// Finds the front matter at the start of `text` (after an optional BOM and blank lines).
 /// Returns `Ok(None)` for a page without front matter, `Err` for an opening fence that is
-/// never closed.
+/// never closed and for a page that starts with a Hugo shortcode (see [`shortcode_first`]).
 pub fn split(text: &str) -> Result<Option<RawFrontMatter>, SplitError> {
     let start = text.strip_prefix('\u{feff}').map_or(0, |_| 3);
     let rest = &text[start..];
@@ -40,8 +40,31 @@ pub fn split(text: &str) -> Result<Option<RawFrontMatter>, SplitError> {
     match first {
         Some(b'-') => fenced(text, open, "---", FrontMatterFormat::Yaml),
         Some(b'+') => fenced(text, open, "+++", FrontMatterFormat::Toml),
+        Some(b'{') if text[open..].starts_with("{{<") || text[open..].starts_with("{{%") => {
+            Err(shortcode_first(text, open))
+        }
         Some(b'{') => json_object(text, open),
         _ => Ok(None),
+    }
+}
+
+/// A page whose first character is the `{` of a shortcode (`{{<` or `{{%`). Hugo's page
+/// lexer (`parser/pageparser/pagelexer_intro.go`, `lexIntroSection`) takes any leading `{`
+/// for JSON front matter, brace-matches it, and the build stops ("unmarshal failed: invalid
+/// character '{' looking for beginning of object key string", Hugo 0.111 and 0.168). No
+/// JSON object starts with `{{`, so the page has no front matter: it is carried raw, its
+/// whole text the body, with its shortcodes parsed as usual, and reported.
+fn shortcode_first(text: &str, open: usize) -> SplitError {
+    let (line, column) = LineIndex::new(text).locate(open);
+    let delim = &text[open..open + 3];
+    SplitError {
+        line,
+        column,
+        message: format!(
+            "the page starts with the shortcode `{delim}`: Hugo reads a leading `{{` as JSON \
+             front matter and stops the build; add front matter before it (`---` and `---` \
+             lines, even empty)"
+        ),
     }
 }
 
@@ -178,11 +201,21 @@ pub fn parse(text: &str, fm: &RawFrontMatter) -> Result<Value, SplitError> {
                 let offset = e.span().map_or(0, |s| s.start);
                 at_offset(offset, format!("TOML front matter: {}", e.message()))
             })?,
-        FrontMatterFormat::Json => serde_json::from_str::<Value>(data).map_err(|e| SplitError {
-            line: base_line + e.line().saturating_sub(1),
-            column: e.column(),
-            message: format!("JSON front matter: {}", strip_position(&e.to_string())),
-        })?,
+        FrontMatterFormat::Json => {
+            let json_error = |e: serde_json::Error| SplitError {
+                line: base_line + e.line().saturating_sub(1),
+                column: e.column(),
+                message: format!("JSON front matter: {}", strip_position(&e.to_string())),
+            };
+            let value = serde_json::from_str::<Value>(data).map_err(json_error)?;
+            // serde_json keeps the last of two equal keys; YAML refuses them, and so do we.
+            if let Err(e) = no_duplicate_keys(data) {
+                let mut e = json_error(e);
+                e.column = key_column(data, e.line + 1 - base_line, e.column);
+                return Err(e);
+            }
+            value
+        }
     };
     match value {
         Value::Object(_) => Ok(value),
@@ -216,6 +249,94 @@ fn duplicate_key_line(data: &str, message: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Reads the JSON `data` again (it parsed already), failing at the first key repeated in
+/// one object with serde's "duplicate entry with key" message, at the line and column of
+/// the second occurrence.
+fn no_duplicate_keys(data: &str) -> Result<(), serde_json::Error> {
+    use serde::Deserialize;
+    let mut de = serde_json::Deserializer::from_str(data);
+    UniqueKeys::deserialize(&mut de)?;
+    de.end()
+}
+
+/// Any JSON value whose objects hold each key once.
+struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(self)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate entry with key {key:?}"
+                )));
+            }
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(self)
+    }
+}
+
+/// serde_json places an error found after a key at its closing quote (`column`, 1-based, in
+/// bytes, on line `line` of `data`); the key's opening quote is where to look.
+fn key_column(data: &str, line: usize, column: usize) -> usize {
+    let Some(text) = data.lines().nth(line.saturating_sub(1)) else { return column };
+    let (mut in_string, mut escaped, mut key_start) = (false, false, None);
+    // serde_json counts bytes; columns in problems count characters.
+    for (i, (byte, c)) in text.char_indices().enumerate() {
+        if byte + 1 >= column {
+            break;
+        }
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (false, _, '"') => {
+                in_string = true;
+                key_start = Some(i + 1);
+            }
+            _ => {}
+        }
+    }
+    key_start.unwrap_or(column)
 }
 
 fn kind_name(v: &Value) -> &'static str {
@@ -361,6 +482,34 @@ mod tests {
         let e = parse(text, &split(text).unwrap().unwrap()).unwrap_err();
         assert!(e.message.contains("duplicate"), "{}", e.message);
         assert_eq!(e.line, 4, "the second `a:` is on line 4 of the file");
+    }
+
+    #[test]
+    fn json_duplicate_keys_are_an_error_at_the_second() {
+        let text = "{\n  \"title\": \"a\",\n  \"tags\": [1],\n  \"title\": \"b\"\n}\nbody";
+        let e = parse(text, &split(text).unwrap().unwrap()).unwrap_err();
+        assert!(e.message.contains("duplicate entry with key \"title\""), "{}", e.message);
+        assert_eq!((e.line, e.column), (4, 3), "the second `\"title\"` is at 4:3");
+        // In a nested object too, after a key with a non-ASCII name and an escaped quote.
+        let text = "\n{\"a\": {\"q\\\"\": 1,\n \"é\": 2, \"é\": 3}}\n";
+        let e = parse(text, &split(text).unwrap().unwrap()).unwrap_err();
+        assert!(e.message.contains("\"é\""), "{}", e.message);
+        assert_eq!((e.line, e.column), (3, 10));
+        // Equal keys in different objects, and equal values, are fine.
+        let text = "{\"a\": {\"k\": 1}, \"b\": {\"k\": 1}, \"c\": [{\"k\": 1}, {\"k\": 1}]}";
+        assert!(parse(text, &split(text).unwrap().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn a_page_starting_with_a_shortcode_has_no_json_front_matter() {
+        for text in ["{{% notice %}}\nhi\n{{% /notice %}}\n", "\u{feff}\n {{< youtube abc >}}\n"] {
+            let e = split(text).unwrap_err();
+            assert!(e.message.contains("starts with the shortcode"), "{}", e.message);
+            assert_eq!(e.line, if text.starts_with('{') { 1 } else { 2 });
+        }
+        // `{ {` and `{"a": "{{<"}` are no shortcode.
+        assert!(split("{ {\"a\": 1}}\n").unwrap().is_some());
+        assert!(split("{\"a\": \"{{<\"}\nx").unwrap().is_some());
     }
 
     /// Found by fuzzing (`fuzz/`, target front_matter): YAML counts each lone CR as a line

@@ -647,7 +647,7 @@ fn page_refs(
         masked.push(e.span.clone());
     }
     masked.sort_by_key(|r| r.start);
-    let mut refs = ctx.refs_in(page, body, &masked, &span);
+    let mut refs = ctx.refs_in(page, body, &masked, &span, &mut out.problems);
     // An embed's URL was recorded above; the extractor may see it again as a link.
     refs.retain(|r| !out.references.iter().any(|e| e.span == r.span));
     // Uploads live on the WordPress server, not in the export: a link to one is remote.

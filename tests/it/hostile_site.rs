@@ -205,6 +205,12 @@ impl Exported {
         pages.iter().find(|p| p["path"] == rel).unwrap_or_else(|| panic!("{rel:?} is no page"))
     }
 
+    /// The problems `code` at `path` in `carton.json`.
+    fn problems(&self, path: &str, code: &str) -> Vec<&Value> {
+        let problems = self.model["problems"].as_array().unwrap();
+        problems.iter().filter(|p| p["path"] == path && p["code"] == code).collect()
+    }
+
     /// `rel` is not in the archive.
     fn absent(&self, rel: &str) -> &Self {
         assert!(!self.entries.contains_key(&format!("data/site/{rel}")), "{rel:?} was archived");
@@ -308,6 +314,14 @@ fn broken_front_matter_is_carried_raw_with_its_line() {
         ("content/bomb.md", bomb.as_bytes(), 2, "YAML"),
         ("content/dup-yaml.md", b"---\ntitle: a\ntitle: b\n---\nbody\n", 3, "duplicate"),
         ("content/dup-toml.md", b"+++\ntitle = \"a\"\ntitle = \"b\"\n+++\nbody\n", 3, "TOML"),
+        // serde_json alone keeps the last of two equal keys.
+        (
+            "content/dup-json.md",
+            b"{\n  \"title\": \"a\",\n  \"p\": {\"k\": 1},\n  \"title\": \"b\"\n}\nbody\n",
+            4,
+            "duplicate entry with key \"title\"",
+        ),
+        ("content/dup-json-nested.md", b"{\"p\": {\"k\": 1,\n\"k\": 2}}\nbody\n", 2, "duplicate"),
         ("content/not-a-map.md", b"---\n- a\n- b\n---\nbody\n", 2, "mapping"),
     ];
     let files: Vec<(&str, &[u8])> = cases.iter().map(|(p, b, _, _)| (*p, *b)).collect();
@@ -316,6 +330,10 @@ fn broken_front_matter_is_carried_raw_with_its_line() {
     for (path, bytes, line, says) in cases {
         e.stored(path, bytes).problem(path, "front-matter", Some(*line), says);
         e.page(path);
+    }
+    // As for YAML: the page is carried raw, its fields not parsed.
+    for path in ["content/dup-json.md", "content/dup-yaml.md"] {
+        assert_eq!(e.page(path)["front_matter"]["fields"], Value::Null, "{path}");
     }
     assert_eq!(e.model["summary"]["raw_pages"], cases.len(), "every broken page is counted raw");
     let stored = s.snapshot(&[]);
@@ -346,6 +364,12 @@ fn broken_and_deeply_nested_shortcodes_are_reported_in_place() {
     for (path, bytes, line, says) in cases {
         e.stored(path, bytes).problem(path, "shortcode-syntax", Some(*line), says);
         e.page(path);
+    }
+    // One problem stands for a whole too-deep nest: the closing tags of the shortcodes past
+    // the limit are not reported as strays.
+    for path in ["content/deep.md", "content/deep-md.md"] {
+        let found = e.problems(path, "shortcode-syntax");
+        assert_eq!(found.len(), 1, "{path}: {:#?}", &found[..3.min(found.len())]);
     }
     let stored = s.snapshot(&[]);
     assert_eq!(stored.get("content/deep.md").map(Vec::as_slice), Some(deep.as_bytes()));
@@ -402,18 +426,112 @@ fn broken_front_matter_and_liquid_in_jekyll() {
             "",
         ),
     ];
+    let deep_unclosed = format!("---\ntitle: deep\n---\n{}", "{% if x %}\n".repeat(10_000));
     let mut files: Vec<(&str, &[u8])> = cases.iter().map(|(p, b, ..)| (*p, *b)).collect();
     files.push(("_posts/2020-01-07-deep.md", deep.as_bytes()));
+    files.push(("_posts/2020-01-08-deep-unclosed.md", deep_unclosed.as_bytes()));
     let s = Sandbox::jekyll(&files);
     let e = s.export(&[]);
     for (path, bytes, code, line, says) in cases {
         e.stored(path, bytes).problem(path, code, Some(*line), says);
         e.page(path);
     }
-    // 10,000 nested `{% if %}` are balanced: carried, and the run completes.
-    e.stored("_posts/2020-01-07-deep.md", deep.as_bytes()).page("_posts/2020-01-07-deep.md");
+    // 10,000 nested `{% if %}`, balanced or not: carried, the run completes, and one problem
+    // at the 101st, where Liquid stops with "Nesting too deep".
+    for (path, bytes, line) in [
+        ("_posts/2020-01-07-deep.md", &deep, 4),
+        ("_posts/2020-01-08-deep-unclosed.md", &deep_unclosed, 104),
+    ] {
+        e.stored(path, bytes.as_bytes()).page(path);
+        e.problem(path, "liquid-syntax", Some(line), "nested more than 100 deep");
+        e.problem(path, "liquid-syntax", Some(line), "not parsed further");
+        let found = e.problems(path, "liquid-syntax");
+        assert_eq!(found.len(), 1, "{path}: {:#?}", &found[..3.min(found.len())]);
+    }
     let stored = s.snapshot(&[]);
     assert_eq!(stored.get("_posts/2020-01-07-deep.md").map(Vec::as_slice), Some(deep.as_bytes()));
+}
+
+/// Hugo's lexer takes any leading `{` for JSON front matter, so a page that opens with a
+/// shortcode does not build there; carton carries it raw, with its shortcodes and links.
+#[test]
+fn a_page_starting_with_a_shortcode_is_carried_raw_with_its_shortcodes() {
+    let notice = b"{{% notice %}}\nSee [the guide](/guide.pdf).\n{{% /notice %}}\n".as_slice();
+    let video = b"\n{{< youtube dQw4w9WgXcQ >}}\n".as_slice();
+    let s = Sandbox::hugo(&[
+        ("content/notice.md", notice),
+        ("content/video.md", video),
+        ("static/guide.pdf", b"%PDF-1.4\n"),
+    ]);
+    let e = s.export(&[]);
+    for (path, bytes, line) in [("content/notice.md", notice, 1), ("content/video.md", video, 2)] {
+        e.stored(path, bytes).problem(
+            path,
+            "front-matter",
+            Some(line),
+            "starts with the shortcode",
+        );
+        let page = e.page(path);
+        assert_eq!(page["front_matter"], Value::Null, "{path}: no front matter");
+        assert_eq!(page["body"]["start"], 0, "{path}: the body is the whole file");
+    }
+    let notice = e.page("content/notice.md");
+    assert_eq!(notice["shortcodes"][0]["name"], "notice");
+    assert_ne!(notice["shortcodes"][0]["close"], Value::Null, "paired");
+    let refs = notice["references"].as_array().unwrap();
+    assert!(
+        refs.iter().any(|r| r["raw"] == "/guide.pdf" && r["target"]["path"] == "static/guide.pdf")
+    );
+    let video = e.page("content/video.md");
+    assert_eq!(video["shortcodes"][0]["name"], "youtube");
+    assert_eq!(video["references"][0]["target"]["type"], "video", "{:#}", video["references"]);
+    assert_eq!(e.model["summary"]["raw_pages"], 2);
+}
+
+/// 10,000 broken tags in one page: the first 100 problems of that code are listed, then one
+/// counts the rest, at the line of the 101st.
+#[test]
+fn problems_of_one_kind_are_capped_per_page() {
+    let raws = format!("---\ntitle: raw\n---\n{}", "{% raw %}\n".repeat(10_000));
+    let few = format!("---\ntitle: few\n---\n{}", "{% raw %}\n".repeat(100));
+    let s = Sandbox::jekyll(&[
+        ("_posts/2020-01-01-raws.md", raws.as_bytes()),
+        ("_posts/2020-01-02-few.md", few.as_bytes()),
+    ]);
+    let e = s.export(&[]);
+    let path = "_posts/2020-01-01-raws.md";
+    e.stored(path, raws.as_bytes()).page(path);
+    let found = e.problems(path, "liquid-syntax");
+    assert_eq!(found.len(), 101);
+    e.problem(path, "liquid-syntax", Some(103), "no `{% endraw %}`");
+    e.problem(
+        path,
+        "liquid-syntax",
+        Some(104),
+        "… and 9900 more `liquid-syntax` problems in this file, not listed",
+    );
+    assert_eq!(
+        e.report["problems"].as_array().unwrap().len(),
+        e.model["problems"].as_array().unwrap().len()
+    );
+    assert_eq!(e.problems("_posts/2020-01-02-few.md", "liquid-syntax").len(), 100);
+}
+
+/// A page of 150,000 links: the first 100,000 are read, one problem says where reading
+/// stopped, the page is stored whole (each reference costs memory in the model, its report
+/// and carton.json; a 50 MB page holds millions).
+#[test]
+fn a_page_with_too_many_links_is_read_up_to_the_limit() {
+    let links = format!("---\ntitle: links\n---\n{}", "[a](b.pdf)\n".repeat(150_000));
+    let s = Sandbox::hugo(&[("content/links.md", links.as_bytes())]);
+    let e = s.export(&[]);
+    let path = "content/links.md";
+    e.stored(path, links.as_bytes());
+    assert_eq!(e.page(path)["references"].as_array().unwrap().len(), 100_000);
+    // The 100,001st link is on line 4 + 100,000.
+    e.problem(path, "too-many-references", Some(100_004), "more than 100000 references");
+    e.problem(path, "missing-file", Some(104), "… and 99900 more `missing-file` problems");
+    assert_eq!(e.problems(path, "missing-file").len(), 101);
 }
 
 #[test]

@@ -296,6 +296,25 @@ fn unbalanced_blocks_are_reported() {
 }
 
 #[test]
+fn nesting_over_the_limit_is_reported_once_and_parsed_no_further() {
+    let n = 10_000;
+    let balanced = format!("{}mid{}", "{% if a %}\n".repeat(n), "{% endif %}".repeat(n));
+    let unclosed = "{% for x in y %}\n".repeat(n);
+    for text in [&balanced, &unclosed] {
+        let p = parsed(text);
+        assert_eq!(p.problems.len(), 1, "{:?}", &p.problems[..3.min(p.problems.len())]);
+        assert!(p.problems[0].message.contains("nested more than 100 deep"));
+        assert!(p.problems[0].message.contains("not parsed further"));
+        // The 101st opener, on line 101.
+        assert_eq!((p.problems[0].span.line, p.problems[0].span.column), (101, 1));
+        assert_eq!(p.calls.len(), MAX_DEPTH);
+    }
+    // 100 levels, Liquid's own limit, are fine.
+    let text = format!("{}{}", "{% if a %}".repeat(MAX_DEPTH), "{% endif %}".repeat(MAX_DEPTH));
+    assert_eq!(clean(&text).len(), MAX_DEPTH);
+}
+
+#[test]
 fn branches_outside_their_block_are_reported() {
     let p = parsed("{% else %}{% capture c %}{% when 1 %}{% endcapture %}");
     let m = messages(&p);

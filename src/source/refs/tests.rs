@@ -406,3 +406,35 @@ fn large_body_is_fast() {
     assert_eq!(extract(&long_line, &[]).len(), 300_000);
     assert!(start.elapsed() < Duration::from_secs(30));
 }
+
+#[test]
+fn extraction_stops_past_the_maximum() {
+    let src = "[a](1.pdf)\n".repeat(10);
+    let found = extract_at_most(&src, &[], 3);
+    assert_eq!(found.refs.len(), 3);
+    assert_eq!(found.refs, extract(&src, &[])[..3]);
+    assert_eq!(found.cut, Some(3 * 11 + 4), "the 4th link's target");
+    assert_eq!(extract_at_most(&src, &[], 10).cut, None, "exactly the maximum is no cut");
+    // HTML and bare URLs count too, even all in one block or one line.
+    let html = format!("<div>\n{}</div>\n", "<img src=\"a.png\">\n".repeat(10));
+    assert_eq!(extract_at_most(&html, &[], 3).refs.len(), 3);
+    let bare = "https://a.fr/x.pdf ".repeat(10);
+    assert_eq!(extract_at_most(&bare, &[], 3).cut, Some(3 * 19));
+}
+
+#[test]
+fn long_pages_are_read_by_growing_prefixes_to_the_end() {
+    // Past the first prefix: the last link and a reference-style one defined before it.
+    let mut src = "[d]: /d.pdf\n\nSome text.\n\n".repeat(FIRST_PREFIX / 20);
+    src.push_str("A [late](/late.pdf) and a [defined][d] link.\n");
+    assert!(src.len() > FIRST_PREFIX);
+    let found = extract_at_most(&src, &[], usize::MAX - 1);
+    assert_eq!(found.cut, None);
+    assert_eq!(found.refs, extract(&src, &[]));
+    let has = |kind, target| found.refs.iter().any(|r| r.kind == kind && r.target == target);
+    assert!(has(RefKind::Link, "/late.pdf") && has(RefKind::Link, "/d.pdf"));
+    // A dense page stops within the first prefix.
+    let dense = "[a](b.pdf)\n".repeat(FIRST_PREFIX / 5);
+    let found = extract_at_most(&dense, &[], 1000);
+    assert_eq!((found.refs.len(), found.cut), (1000, Some(1000 * 11 + 4)));
+}
