@@ -95,6 +95,11 @@ pub fn unsafe_name(name: &str) -> Option<&'static str> {
 }
 
 impl Archive {
+    /// Deepest folder nesting of an entry name that is read (archive/SPEC.md, "Limits when
+    /// reading an archive"). The site readers leave out the folders of a site nested deeper
+    /// than an archive may hold them.
+    pub const MAX_DEPTH: usize = MAX_DEPTH;
+
     /// Opens a zip file or a bag folder.
     ///
     /// # Errors

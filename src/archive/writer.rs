@@ -5,6 +5,7 @@
 
 use super::bagit::{self, BagInfo};
 use super::digest::{Algorithm, Digests, MultiHasher, digest_bytes};
+use super::reader::{MAX_DEPTH, MAX_ENTRIES, MAX_RATIO, RATIO_FLOOR};
 use super::rocrate;
 use crate::error::{Error, Result};
 use crate::model::{FileEntry, Model, Problem, Severity, Skipped};
@@ -66,11 +67,28 @@ const DEFLATE_LEVEL: i64 = 2;
 /// Chunk size for streaming files into the archive.
 const CHUNK: usize = 1 << 20;
 
+/// Highest ratio of an entry's size to its deflated size the writer keeps: an entry over
+/// [`RATIO_FLOOR`] that deflates further is stored instead, since the reader refuses entries
+/// over [`MAX_RATIO`] (archive/SPEC.md, "Limits when reading an archive"). Half the reader's
+/// limit: a margin, and the bytes the deflater still holds when the ratio is measured only
+/// lower the final ratio.
+const WRITE_RATIO: u64 = MAX_RATIO / 2;
+
+/// How an entry ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// It is in the output.
+    Written,
+    /// It deflated beyond [`WRITE_RATIO`] and was taken back out: write it again, not
+    /// compressed.
+    TakenBack,
+}
+
 /// Destination of the bag's files.
 trait Sink: Send {
     fn start(&mut self, name: &str, size: u64, compress: bool) -> Result<()>;
     fn write(&mut self, buf: &[u8]) -> Result<()>;
-    fn end(&mut self) -> Result<()>;
+    fn end(&mut self) -> Result<Ended>;
     /// Writes what is left (the zip's central directory) and flushes: an error here (a full
     /// disk) must fail the export, never leave a truncated archive to be put in place.
     fn close(&mut self) -> Result<()>;
@@ -151,12 +169,25 @@ struct ZipSink {
     top: String,
     time: zip::DateTime,
     path: PathBuf,
+    /// The entry being written, when it is deflated.
+    deflating: Option<Deflating>,
+}
+
+/// A deflated entry being written: where its data starts in the zip, and its size so far.
+struct Deflating {
+    data_start: u64,
+    size: u64,
 }
 
 impl ZipSink {
     fn zip(&mut self) -> Result<&mut zip::ZipWriter<Guarded>> {
         let path = self.path.clone();
         self.zip.as_mut().ok_or_else(|| Error::Write(std::io::Error::other("archive closed"), path))
+    }
+
+    /// Bytes written to the zip's file so far.
+    fn position(&mut self) -> Result<u64> {
+        Ok(self.zip()?.get_ref().map_or(0, |g| g.pos))
     }
 }
 
@@ -175,14 +206,47 @@ impl Sink for ZipSink {
             .large_file(size >= u64::from(u32::MAX));
         let entry = format!("{}/{name}", self.top);
         let path = self.path.clone();
-        self.zip()?.start_file(entry, options).map_err(|e| Error::Zip(e, path))
+        self.zip()?.start_file(entry, options).map_err(|e| Error::Zip(e, path))?;
+        self.deflating =
+            if compress { Some(Deflating { data_start: self.position()?, size: 0 }) } else { None };
+        Ok(())
     }
     fn write(&mut self, buf: &[u8]) -> Result<()> {
         let path = self.path.clone();
-        self.zip()?.write_all(buf).map_err(|e| Error::Write(e, path))
-    }
-    fn end(&mut self) -> Result<()> {
+        self.zip()?.write_all(buf).map_err(|e| Error::Write(e, path))?;
+        if let Some(d) = &mut self.deflating {
+            d.size += buf.len() as u64;
+        }
         Ok(())
+    }
+    // An entry's deflated size is known only once it is deflated, so the ratio is measured
+    // after its data is written: the deflater is flushed, the bytes written since the entry's
+    // header counted, and an entry over the ratio is taken back (`abort_file` rewinds the zip
+    // to its header) and written again, stored. Deflating into memory first would hold whole
+    // large files (and need a deflater of our own), and guessing from the data (runs of one
+    // byte) misses other repeated patterns; this way only the entries that deflate that well
+    // (blank images, sparse files) are written twice.
+    //
+    // The reader also holds the whole zip to `MAX_RATIO` (all declared sizes ÷ the zip's
+    // size). Entries over `RATIO_FLOOR` are kept under `WRITE_RATIO`; one of at most 1 MiB
+    // deflates to at least 1,016 bytes (deflate spends at least 2 bits on each match of at
+    // most 258 bytes) and its two headers take at least 98 bytes more (76, and its name of at
+    // least 11 bytes twice), so no entry, and no zip, is over about 940:1.
+    fn end(&mut self) -> Result<Ended> {
+        let Some(entry) = self.deflating.take() else { return Ok(Ended::Written) };
+        if entry.size <= RATIO_FLOOR {
+            return Ok(Ended::Written);
+        }
+        let path = self.path.clone();
+        // Flushing ends a deflate block: the bytes written since the header are then all the
+        // entry has but its last few, which only make the final ratio lower.
+        self.zip()?.flush().map_err(|e| Error::Write(e, path.clone()))?;
+        let deflated = self.position()?.saturating_sub(entry.data_start);
+        if entry.size <= deflated.saturating_mul(WRITE_RATIO) {
+            return Ok(Ended::Written);
+        }
+        self.zip()?.abort_file().map_err(|e| Error::Zip(e, path))?;
+        Ok(Ended::TakenBack)
     }
     fn close(&mut self) -> Result<()> {
         let Some(z) = self.zip.take() else { return Ok(()) };
@@ -223,22 +287,27 @@ impl Sink for DirSink {
             None => Ok(()),
         }
     }
-    fn end(&mut self) -> Result<()> {
+    fn end(&mut self) -> Result<Ended> {
         if let Some((w, p)) = self.current.take() {
             w.into_inner().map_err(|e| Error::Write(e.into_error(), p.clone()))?;
         }
-        Ok(())
+        Ok(Ended::Written)
     }
     fn close(&mut self) -> Result<()> {
-        self.end()
+        self.end().map(drop)
     }
 }
 
-/// Writes `bytes` as one entry.
+/// Writes `bytes` as one entry (stored instead when they deflate beyond [`WRITE_RATIO`]).
 fn put(sink: &mut dyn Sink, name: &str, bytes: &[u8], compress: bool) -> Result<()> {
     sink.start(name, bytes.len() as u64, compress)?;
     sink.write(bytes)?;
-    sink.end()
+    if sink.end()? == Ended::TakenBack {
+        sink.start(name, bytes.len() as u64, false)?;
+        sink.write(bytes)?;
+        sink.end()?;
+    }
+    Ok(())
 }
 
 /// Writes `bytes` as one entry and returns its digests, hashed while the entry is written.
@@ -330,19 +399,20 @@ fn prepare(file: &SourceFile) -> Prepared {
 
 /// Stores every site file in order. Small files are read and hashed in parallel batches
 /// while a writer thread stores the previous ones, so hashing (SHA-512 above all) and
-/// writing overlap; each file is read once. Returns each file's digests (`None`: unreadable).
+/// writing overlap; each file is read once (twice when it must be stored again, not
+/// compressed: see [`stream_file`]). Returns how each file was stored (`None`: unreadable).
 fn store_site_files(
     sink: &mut dyn Sink,
     files: &[SourceFile],
     progress: ProgressFn,
     interrupt: &AtomicBool,
-) -> Result<Vec<Option<Digests>>> {
+) -> Result<Vec<Option<Stored>>> {
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Prepared)>();
     let budget = Budget { pending: std::sync::Mutex::new(0), freed: std::sync::Condvar::new() };
     let writer_done = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (budget, writer_done) = (&budget, &writer_done);
-        let writer = scope.spawn(move || -> Result<Vec<Option<Digests>>> {
+        let writer = scope.spawn(move || -> Result<Vec<Option<Stored>>> {
             let mut out = Vec::with_capacity(files.len());
             let result = (|| {
                 for (i, prepared) in rx {
@@ -353,7 +423,7 @@ fn store_site_files(
                             put(sink, &name, &bytes, !is_compressed(&file.rel))?;
                             progress(bytes.len() as u64);
                             budget.give(bytes.len() as u64);
-                            Some(d)
+                            Some(Stored { digests: d, reread_differs: false })
                         }
                         Prepared::Stream => stream_file(
                             sink,
@@ -423,8 +493,17 @@ fn store_site_files(
     })
 }
 
+/// A site file as it was stored.
+#[derive(Debug)]
+struct Stored {
+    digests: Digests,
+    /// The file was read twice, to be stored again not compressed, and the reads differ:
+    /// `digests` are the second read's, which is what the archive holds.
+    reread_differs: bool,
+}
+
 /// Streams one large file into the sink, hashing it on the way; `None` when it cannot be
-/// opened.
+/// opened. A file that deflates beyond [`WRITE_RATIO`] is read again and stored.
 fn stream_file(
     sink: &mut dyn Sink,
     name: &str,
@@ -432,7 +511,29 @@ fn stream_file(
     size: u64,
     compress: bool,
     progress: ProgressFn,
-) -> Result<Option<Digests>> {
+) -> Result<Option<Stored>> {
+    let Some((digests, ended)) = stream_once(sink, name, abs, size, compress, progress)? else {
+        return Ok(None);
+    };
+    if ended == Ended::Written {
+        return Ok(Some(Stored { digests, reread_differs: false }));
+    }
+    // The bytes were counted for the progress bar on the first read.
+    let Some((again, _)) = stream_once(sink, name, abs, size, false, &|_| {})? else {
+        return Ok(None);
+    };
+    Ok(Some(Stored { reread_differs: again != digests, digests: again }))
+}
+
+/// One read of [`stream_file`].
+fn stream_once(
+    sink: &mut dyn Sink,
+    name: &str,
+    abs: &Path,
+    size: u64,
+    compress: bool,
+    progress: ProgressFn,
+) -> Result<Option<(Digests, Ended)>> {
     let mut f = match crate::source::open_regular(abs) {
         Ok(f) => f,
         Err(_) => return Ok(None),
@@ -452,8 +553,8 @@ fn stream_file(
         hasher.update(chunk);
         progress(n as u64);
     }
-    sink.end()?;
-    Ok(Some(hasher.finish()))
+    let ended = sink.end()?;
+    Ok(Some((hasher.finish(), ended)))
 }
 
 /// Stores the copies of remote files (`--fetch`) under `data/`. Each is hashed again as it
@@ -470,7 +571,8 @@ fn store_remote_files(
         let d = stream_file(sink, &name, &f.source, f.size, !is_compressed(&f.path), progress)?
             .ok_or_else(|| {
                 Error::Read(std::io::Error::other("the downloaded copy is gone"), f.source.clone())
-            })?;
+            })?
+            .digests;
         if d.sha256.as_deref() != Some(f.sha256.as_str()) {
             return Err(Error::Read(
                 std::io::Error::other(format!(
@@ -481,6 +583,49 @@ fn store_remote_files(
             ));
         }
         manifest.insert(name, d);
+    }
+    Ok(())
+}
+
+/// Entries of a zip besides the payload's files: `carton.json`, its schema and the RO-Crate,
+/// `bagit.txt`, `bag-info.txt`, and a manifest and a tag manifest per algorithm. Folders have
+/// no entries of their own.
+const OWN_ENTRIES: usize = 5 + 2 * Algorithm::ALL.len();
+
+/// Why the archive of these files would be refused by its own reader: a zip of more than
+/// [`MAX_ENTRIES`] entries, or a file nested more than [`MAX_DEPTH`] folders deep. Checked
+/// before anything is written. The site readers leave out, and report, files nested too deep
+/// for a zip; this also covers the files of other sources (a snapshot store).
+fn check_limits(
+    files: &[SourceFile],
+    remote: &[crate::fetch::RemoteFile],
+    format: Format,
+) -> std::result::Result<(), String> {
+    let payload = files.len() + remote.len();
+    if format == Format::Zip && payload + OWN_ENTRIES > MAX_ENTRIES {
+        let fetched = match remote.len() {
+            0 => String::new(),
+            n => format!(" ({n} of them fetched copies)"),
+        };
+        return Err(format!(
+            "the archive would hold {payload} files{fetched}, and with the {OWN_ENTRIES} carton adds (carton.json, manifests...) {} entries: more than the {MAX_ENTRIES} `carton verify` reads in one zip; export it as a folder (--format dir), which has no such limit, or archive the site in parts",
+            payload + OWN_ENTRIES
+        ));
+    }
+    // The names the reader checks: a zip's start with its top folder.
+    let base = match format {
+        Format::Zip => 2,
+        Format::Dir => 1,
+    };
+    let site = files.iter().map(|f| (f.rel.as_str(), base + 1));
+    let fetched = remote.iter().map(|f| (f.path.as_str(), base));
+    for (rel, above) in site.chain(fetched) {
+        let folders = rel.matches('/').count() + above;
+        if folders > MAX_DEPTH {
+            return Err(format!(
+                "{rel} would be nested {folders} folders deep in the archive, more than the {MAX_DEPTH} `carton verify` reads: move it higher in the site"
+            ));
+        }
     }
     Ok(())
 }
@@ -536,6 +681,8 @@ pub fn write(
 ) -> Result<(Model, WriteReport)> {
     check_output(site_root, output, opts.force)?;
     let SiteRead { mut model, files, remote } = site;
+    check_limits(&files, &remote, opts.format)
+        .map_err(|msg| Error::Write(std::io::Error::other(msg), output.to_path_buf()))?;
     let parent = crate::output::parent_of(output);
     let (date, zip_time) = dates(opts.source_date_epoch);
 
@@ -562,6 +709,7 @@ pub fn write(
                 top: bag_name(output),
                 time: zip_time,
                 path: output.to_path_buf(),
+                deflating: None,
             };
             (Temp::File(t), Box::new(sink))
         }
@@ -585,10 +733,10 @@ pub fn write(
     let started = std::time::Instant::now();
     let stored = store_site_files(sink.as_mut(), &files, progress, interrupt)?;
     log::debug!("stored {} site files in {} ms", files.len(), started.elapsed().as_millis());
-    for (file, digests) in files.iter().zip(stored) {
+    for (file, stored) in files.iter().zip(stored) {
         let name = format!("data/{SITE_ROOT}/{}", file.rel);
-        match digests {
-            Some(d) => {
+        match stored {
+            Some(Stored { digests: d, reread_differs }) => {
                 let found = d.sha256.as_deref().unwrap_or_default();
                 if let Some(expected) = known.get(&file.rel)
                     && expected != found
@@ -599,7 +747,14 @@ pub fn write(
                         found: format!("sha256 {found}"),
                     });
                 }
-                if d.size != file.size {
+                let changed = if d.size != file.size {
+                    Some(format!("listed {} bytes, stored {}", file.size, d.size))
+                } else {
+                    reread_differs.then(|| {
+                        "read a second time to be stored uncompressed, it had other bytes".into()
+                    })
+                };
+                if let Some(how) = changed {
                     model.problems.push(Problem {
                         code: "changed-while-reading".into(),
                         severity: Severity::Warning,
@@ -607,8 +762,7 @@ pub fn write(
                         line: 0,
                         column: 0,
                         message: format!(
-                            "the file changed while it was archived (listed {} bytes, stored {}); the archive holds and checksums what was read",
-                            file.size, d.size
+                            "the file changed while it was archived ({how}); the archive holds and checksums what was read"
                         ),
                     });
                 }
@@ -856,4 +1010,168 @@ fn dates(epoch: Option<i64>) -> (String, zip::DateTime) {
         })
         .unwrap_or_default();
     (date, zip_time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::reader::Archive;
+    use super::*;
+    use crate::model::FileRole;
+
+    fn source(rel: String) -> SourceFile {
+        SourceFile { rel, abs: PathBuf::new(), size: 0, role: FileRole::Other, bytes: None }
+    }
+
+    fn zip_sink(path: &Path) -> ZipSink {
+        let f = File::create(path).unwrap();
+        ZipSink {
+            zip: Some(zip::ZipWriter::new(Guarded::new(BufWriter::new(f)))),
+            top: "t".into(),
+            time: zip::DateTime::default(),
+            path: path.to_path_buf(),
+            deflating: None,
+        }
+    }
+
+    /// Bytes that deflate about 2:1: 16 letters, drawn by a fixed xorshift.
+    fn text(len: usize) -> Vec<u8> {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                b'a' + (x % 16) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn entries_that_deflate_beyond_the_readers_ratio_are_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.zip");
+        let zeros = vec![0u8; (RATIO_FLOOR * 2) as usize];
+        let at_floor = vec![0u8; RATIO_FLOOR as usize];
+        let words = text(RATIO_FLOOR as usize * 2);
+        let mut sink = zip_sink(&out);
+        put(&mut sink, "zeros", &zeros, true).unwrap();
+        put(&mut sink, "at-floor", &at_floor, true).unwrap();
+        put(&mut sink, "words", &words, true).unwrap();
+        put(&mut sink, "after", b"after", true).unwrap();
+        sink.close().unwrap();
+
+        let mut z = zip::ZipArchive::new(File::open(&out).unwrap()).unwrap();
+        assert_eq!(z.len(), 4, "the entry taken back is not left in the zip");
+        for (name, bytes, method) in [
+            ("t/zeros", &zeros[..], zip::CompressionMethod::Stored),
+            ("t/at-floor", &at_floor[..], zip::CompressionMethod::Deflated),
+            ("t/words", &words[..], zip::CompressionMethod::Deflated),
+            ("t/after", b"after", zip::CompressionMethod::Deflated),
+        ] {
+            let mut e = z.by_name(name).unwrap();
+            assert_eq!(e.compression(), method, "{name}");
+            let mut back = Vec::new();
+            e.read_to_end(&mut back).unwrap();
+            assert!(back == bytes, "{name} does not read back");
+        }
+        let a = Archive::open(&out).unwrap();
+        assert!(a.bad_entries().is_empty(), "{:?}", a.bad_entries());
+    }
+
+    /// Takes the first entry back, as an over-ratio entry is, and changes the file before
+    /// it is read again.
+    struct TakeBackOnce {
+        file: PathBuf,
+        ended: Vec<(String, bool, u64)>,
+        current: Option<(String, bool, u64)>,
+    }
+
+    impl Sink for TakeBackOnce {
+        fn start(&mut self, name: &str, _size: u64, compress: bool) -> Result<()> {
+            self.current = Some((name.into(), compress, 0));
+            Ok(())
+        }
+        fn write(&mut self, buf: &[u8]) -> Result<()> {
+            if let Some(c) = &mut self.current {
+                c.2 += buf.len() as u64;
+            }
+            Ok(())
+        }
+        fn end(&mut self) -> Result<Ended> {
+            let c = self.current.take().unwrap();
+            let first = self.ended.is_empty();
+            self.ended.push(c);
+            if first {
+                std::fs::write(&self.file, b"changed in between").unwrap();
+                return Ok(Ended::TakenBack);
+            }
+            Ok(Ended::Written)
+        }
+        fn close(&mut self) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_file_read_again_to_be_stored_must_read_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.bin");
+        std::fs::write(&file, b"first read").unwrap();
+        let mut sink = TakeBackOnce { file: file.clone(), ended: Vec::new(), current: None };
+        let s = stream_file(&mut sink, "f", &file, 10, true, &|_| {}).unwrap().unwrap();
+        assert_eq!(sink.ended, [("f".into(), true, 10), ("f".into(), false, 18)]);
+        assert!(s.reread_differs);
+        assert_eq!(s.digests, digest_bytes(b"changed in between", &Algorithm::ALL));
+
+        // Unchanged between the reads: the same digests, nothing to report.
+        std::fs::write(&file, b"first read").unwrap();
+        let mut sink = TakeBackOnce { file: file.clone(), ended: Vec::new(), current: None };
+        sink.file = dir.path().join("elsewhere");
+        let s = stream_file(&mut sink, "f", &file, 10, true, &|_| {}).unwrap().unwrap();
+        assert!(!s.reread_differs);
+        assert_eq!(s.digests, digest_bytes(b"first read", &Algorithm::ALL));
+    }
+
+    #[test]
+    fn more_files_than_a_zip_may_hold_are_refused_before_writing() {
+        let fits: Vec<SourceFile> =
+            (0..MAX_ENTRIES - OWN_ENTRIES).map(|i| source(format!("f{i}"))).collect();
+        assert_eq!(check_limits(&fits, &[], Format::Zip), Ok(()));
+        let mut over = fits;
+        over.push(source("one-more".into()));
+        let msg = check_limits(&over, &[], Format::Zip).unwrap_err();
+        for says in ["99992 files", "100001 entries", "100000", "--format dir"] {
+            assert!(msg.contains(says), "{says:?} not in {msg:?}");
+        }
+        // A bag folder has no such limit.
+        assert_eq!(check_limits(&over, &[], Format::Dir), Ok(()));
+    }
+
+    #[test]
+    fn files_nested_deeper_than_the_reader_reads_are_refused() {
+        // In a zip, `top/data/site/` adds three folders.
+        let at_limit = format!("{}f", "d/".repeat(MAX_DEPTH - 3));
+        let over = format!("d/{at_limit}");
+        assert_eq!(check_limits(&[source(at_limit.clone())], &[], Format::Zip), Ok(()));
+        let msg = check_limits(&[source(over.clone())], &[], Format::Zip).unwrap_err();
+        assert!(msg.contains("257 folders deep") && msg.contains("256"), "{msg}");
+        // A bag folder's names start at `data/`.
+        assert_eq!(check_limits(&[source(over)], &[], Format::Dir), Ok(()));
+    }
+
+    #[test]
+    fn own_entries_counts_what_the_writer_adds() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("content")).unwrap();
+        std::fs::write(site.join("hugo.toml"), "title = 't'\n").unwrap();
+        std::fs::write(site.join("content/a.md"), "---\ntitle: a\n---\nhi\n").unwrap();
+        let read = crate::source::read_site(&site, &Default::default()).unwrap();
+        let files = read.files.len();
+        let out = dir.path().join("t.zip");
+        let opts = WriteOptions { format: Format::Zip, force: false, source_date_epoch: Some(0) };
+        write(read, &site, &out, &opts, &|_| {}, &AtomicBool::new(false)).unwrap();
+        let z = zip::ZipArchive::new(File::open(&out).unwrap()).unwrap();
+        assert_eq!(z.len(), files + OWN_ENTRIES);
+    }
 }

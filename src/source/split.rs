@@ -30,7 +30,8 @@ pub struct SplitError {
 
 /// Finds the front matter at the start of `text` (after an optional BOM and blank lines).
 /// Returns `Ok(None)` for a page without front matter, `Err` for an opening fence that is
-/// never closed and for a page that starts with a Hugo shortcode (see [`shortcode_first`]).
+/// never closed and for a page that starts with a Hugo shortcode (`{{<` or `{{%`: Hugo takes
+/// its `{` for JSON front matter and stops the build).
 pub fn split(text: &str) -> Result<Option<RawFrontMatter>, SplitError> {
     let start = text.strip_prefix('\u{feff}').map_or(0, |_| 3);
     let rest = &text[start..];

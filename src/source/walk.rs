@@ -31,19 +31,24 @@ pub const RECORD_REASON: &str =
 /// Folders that hold version-control metadata, not site content.
 const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".bzr"];
 
+/// Deepest folder of the site whose files can be stored. In a zip, a site file is nested in
+/// three more folders (the bag's top folder, `data/` and `site/`), and `carton verify`
+/// refuses entries nested more than [`crate::archive::Archive::MAX_DEPTH`] folders deep.
+const MAX_SITE_DEPTH: usize = crate::archive::Archive::MAX_DEPTH - 3;
+
 /// Every file under `root`, sorted by relative path, and every entry left out.
 pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = walkdir::WalkDir::new(root)
+    let mut walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
             !(e.file_type().is_dir() && VCS_DIRS.iter().any(|d| e.file_name() == *d))
         });
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -75,6 +80,22 @@ pub fn list(root: &Path, follow_links: bool) -> (Vec<SourceFile>, Vec<Skipped>) 
         let ft = entry.file_type();
         if rel == crate::output::RECORD && ft.is_file() {
             skipped.push(Skipped { path: rel, reason: RECORD_REASON.into() });
+            continue;
+        }
+        // Left out whole, and reported once: its files would make an archive that fails its
+        // own verification.
+        if ft.is_dir() && entry.depth() > MAX_SITE_DEPTH {
+            walker.skip_current_dir();
+            if std::fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_some()) {
+                skipped.push(Skipped {
+                    path: rel,
+                    reason: format!(
+                        "the folder is {} folders deep: what it holds would be nested deeper than the {} folders `carton verify` reads in an archive, so it is not stored; move it higher",
+                        entry.depth(),
+                        crate::archive::Archive::MAX_DEPTH
+                    ),
+                });
+            }
             continue;
         }
         if ft.is_symlink() {

@@ -463,3 +463,100 @@ fn a_git_checkout_exports_under_strict_without_its_git_folder() {
     );
     assert!(!dir.path().join("t/data/site/.git").exists());
 }
+
+/// A site whose `static/` holds files of zeros, made sparse: (name, size).
+fn site_with_zeros(files: &[(&str, u64)]) -> tempfile::TempDir {
+    let site =
+        site(&[("hugo.toml", b"title = 't'\n"), ("content/a.md", b"---\ntitle: a\n---\nhi\n")]);
+    std::fs::create_dir_all(site.path().join("static")).unwrap();
+    for (name, size) in files {
+        std::fs::File::create(site.path().join("static").join(name))
+            .unwrap()
+            .set_len(*size)
+            .unwrap();
+    }
+    site
+}
+
+/// Blank images, logs and sparse data deflate beyond the 1000:1 `carton verify` accepts:
+/// such files are stored, whether streamed (over 4 MiB) or read whole.
+#[test]
+fn files_that_deflate_beyond_the_readers_ratio_are_stored_and_verify() {
+    let files = [("zeros.bin", 50_000_000), ("three.bin", 3_000_000), ("floor.bin", 1 << 20)];
+    let site = site_with_zeros(&files);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("z.zip");
+    carton().arg("export").arg(site.path()).arg("-o").arg(&out).assert().success();
+    carton().arg("verify").arg(&out).assert().success();
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    for (name, size) in files {
+        let mut e = z.by_name(&format!("z/data/site/static/{name}")).unwrap();
+        // 1 MiB is not held to the ratio on its own: it stays deflated.
+        let method = if size > 1 << 20 {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        assert_eq!(e.compression(), method, "{name}");
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut back).unwrap();
+        assert_eq!(back.len() as u64, size, "{name}");
+        assert!(back.iter().all(|&b| b == 0), "{name} does not read back");
+    }
+    // The bag folder has nothing to compress.
+    let bag = dir.path().join("z");
+    export(site.path(), &bag, Format::Dir);
+    assert!(verify(&bag).valid);
+    assert_eq!(
+        std::fs::metadata(bag.join("data/site/static/zeros.bin")).unwrap().len(),
+        50_000_000
+    );
+}
+
+/// Files of up to 1 MiB deflate up to about 1,030:1 and are kept deflated; each entry's
+/// headers keep the zip's total under the 1000:1 `carton verify` accepts.
+#[test]
+fn many_files_of_zeros_stay_within_the_readers_total_ratio() {
+    let names: Vec<String> = (0..100).map(|i| format!("blank-{i:03}.bin")).collect();
+    let files: Vec<(&str, u64)> = names.iter().map(|n| (n.as_str(), 1 << 20)).collect();
+    let site = site_with_zeros(&files);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("z.zip");
+    export(site.path(), &out, Format::Zip);
+    let report = verify(&out);
+    assert!(report.valid, "{:#?}", report.findings);
+    let z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let declared: u64 = (0..z.len()).map(|i| z.by_index_data(i).unwrap().size()).sum();
+    let ratio = declared / std::fs::metadata(&out).unwrap().len();
+    assert!((700..1000).contains(&ratio), "total ratio {ratio}:1");
+}
+
+/// `carton verify` reads entries nested up to 256 folders deep, and a zip adds three (the
+/// bag's folder, `data/`, `site/`): folders of the site deeper than 253 are left out and
+/// reported, like names that cannot be stored.
+#[test]
+fn folders_too_deep_for_an_archive_are_left_out_and_reported() {
+    let kept = format!("static/{}kept.txt", "d/".repeat(252));
+    let left = format!("static/{}e/left-out.txt", "d/".repeat(252));
+    let site = site(&[
+        ("hugo.toml", b"title = 't'\n"),
+        ("content/a.md", b"---\ntitle: a\n---\nhi\n"),
+        (&kept, b"kept"),
+        (&left, b"left out"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    for (out, format) in [("deep.zip", Format::Zip), ("deep", Format::Dir)] {
+        let out = dir.path().join(out);
+        let model = export(site.path(), &out, format);
+        let report = verify(&out);
+        assert!(report.valid, "{:#?}", report.findings);
+        let paths: Vec<&str> = model.files.iter().map(|f| f.path.as_str()).collect();
+        assert!(paths.contains(&kept.as_str()) && !paths.contains(&left.as_str()), "{paths:?}");
+        let folder = left.trim_end_matches("/left-out.txt");
+        let p = model.problems.iter().find(|p| p.path == folder).expect("the folder is reported");
+        assert_eq!((p.code.as_str(), p.severity), ("skipped", Severity::Warning));
+        assert!(p.message.contains("254 folders deep"), "{}", p.message);
+        assert_eq!(model.summary.skipped.len(), 1);
+    }
+    carton().arg("verify").arg(dir.path().join("deep.zip")).assert().success();
+}
