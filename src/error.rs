@@ -51,6 +51,14 @@ pub enum Error {
     /// The output exists and `--force` was not given.
     #[error("{} already exists: choose another output or pass --force to replace it", .0.display())]
     OutputExists(PathBuf),
+    /// `--force` would replace a folder holding files carton did not write.
+    #[error("{}: {msg}", .path.display())]
+    OutputNotCartons {
+        /// The output.
+        path: PathBuf,
+        /// What is in it and what to do.
+        msg: String,
+    },
     /// The output would be written inside the input (or the input inside the output).
     #[error("the output {} overlaps the input {}: choose an output outside the site", .output.display(), .input.display())]
     OutputOverlapsInput {

@@ -649,6 +649,31 @@ pub fn check_output(site_root: &Path, output: &Path, force: bool) -> Result<()> 
     Ok(())
 }
 
+/// `--force --format dir` replaces a folder whole, so only one that holds nothing but a
+/// bag's own files, intact (what `carton verify` checks: every file in a manifest, every
+/// checksum right), or nothing at all: a folder of other files is never deleted.
+fn check_replaceable_bag(output: &Path, interrupt: &AtomicBool) -> Result<()> {
+    match fs::symlink_metadata(output) {
+        Ok(m) if m.is_dir() && crate::output::occupied(output) => {}
+        _ => return Ok(()),
+    }
+    let report = super::verify(output, &|_| {}, interrupt)?;
+    if report.valid {
+        return Ok(());
+    }
+    let first = report.findings.first().map_or_else(String::new, |f| {
+        let at = if f.path.is_empty() { String::new() } else { format!("{}: ", f.path) };
+        format!(" (first: {at}{})", f.message)
+    });
+    Err(Error::OutputNotCartons {
+        path: output.to_path_buf(),
+        msg: format!(
+            "not an intact bag ({} problem(s){first}): --force replaces a bag folder only when every file in it is the bag's own, so nothing else is deleted; move the folder away or choose another output",
+            report.findings.len()
+        ),
+    })
+}
+
 #[cfg(unix)]
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
@@ -680,6 +705,9 @@ pub fn write(
     interrupt: &AtomicBool,
 ) -> Result<(Model, WriteReport)> {
     check_output(site_root, output, opts.force)?;
+    if opts.format == Format::Dir && opts.force {
+        check_replaceable_bag(output, interrupt)?;
+    }
     let SiteRead { mut model, files, remote } = site;
     check_limits(&files, &remote, opts.format)
         .map_err(|msg| Error::Write(std::io::Error::other(msg), output.to_path_buf()))?;

@@ -377,38 +377,6 @@ fn json_output_is_one_document() {
 }
 
 #[test]
-fn a_bag_folder_is_replaced_only_with_force() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("bag");
-    std::fs::create_dir(&out).unwrap();
-    std::fs::write(out.join("keep.txt"), b"mine").unwrap();
-    carton()
-        .arg("export")
-        .arg(demo_site())
-        .arg("-o")
-        .arg(&out)
-        .args(["--format", "dir"])
-        .assert()
-        .code(1);
-    assert_eq!(std::fs::read(out.join("keep.txt")).unwrap(), b"mine");
-    carton()
-        .arg("export")
-        .arg(demo_site())
-        .arg("-o")
-        .arg(&out)
-        .args(["--format", "dir", "--force"])
-        .assert()
-        .success();
-    assert!(!out.join("keep.txt").exists());
-    assert!(verify(&out).valid);
-    let left: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(left, ["bag"], "no temporary or set-aside folder left behind");
-}
-
-#[test]
 fn module_mounts_and_assets_are_honoured() {
     let config: &[u8] = b"baseURL = 'https://docs.example.org/'\n[module]\n[[module.mounts]]\nsource = 'content/en'\ntarget = 'content'\n[[module.mounts]]\nsource = 'files'\ntarget = 'static/files'\n";
     let page: &[u8] = b"---\ntitle: Guide\nreturnType: template.HTML\n---\n[other](/other/) [pdf](/files/a.pdf) [self](https://docs.example.org/other/)\n{{< img src=\"images/x.png\" >}} {{< code file=\"content/example.md\" >}}\n";
@@ -559,4 +527,47 @@ fn folders_too_deep_for_an_archive_are_left_out_and_reported() {
         assert_eq!(model.summary.skipped.len(), 1);
     }
     carton().arg("verify").arg(dir.path().join("deep.zip")).assert().success();
+}
+
+/// `--force --format dir` replaces an intact bag, and never a folder holding anything else.
+#[test]
+fn a_bag_folder_is_replaced_only_when_it_holds_nothing_but_the_bag() {
+    let dir = tempfile::tempdir().unwrap();
+    let bag = dir.path().join("bag");
+    let export = |force: bool| {
+        let mut c = carton();
+        c.arg("export").arg(demo_site()).args(["--format", "dir", "-q", "-o"]).arg(&bag);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    assert!(export(false).status.success());
+    assert_eq!(export(false).status.code(), Some(1), "not without --force");
+    let again = export(true);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(verify(&bag).valid);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["bag"], "no temporary or set-aside folder left behind");
+    // A file that is not the bag's: refused, and the folder left as it was.
+    std::fs::write(bag.join("data/notes.txt"), "mine").unwrap();
+    let before = sandbox_tree(dir.path());
+    let refused = export(true);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not an intact bag") && stderr.contains("data/notes.txt"), "{stderr}");
+    assert_eq!(
+        sandbox_changes(&before, &sandbox_tree(dir.path()), &|_| false),
+        Vec::<String>::new()
+    );
+    // A folder that is no bag at all: refused too.
+    std::fs::remove_dir_all(&bag).unwrap();
+    std::fs::create_dir(&bag).unwrap();
+    std::fs::write(bag.join("thesis.pdf"), "mine").unwrap();
+    let refused = export(true);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(bag.join("thesis.pdf")).unwrap(), "mine");
 }
