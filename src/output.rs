@@ -9,6 +9,15 @@ use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// The output as a path with a name of its own: `.` or `..` (which name no folder to write
+/// beside) become the folder they stand for, so that `-o .` imports into the current folder.
+pub fn named(output: &Path) -> PathBuf {
+    match output.file_name() {
+        Some(_) => output.to_path_buf(),
+        None => fs::canonicalize(output).unwrap_or_else(|_| output.to_path_buf()),
+    }
+}
+
 /// The folder an output is written in (`.` for a bare file name).
 pub fn parent_of(output: &Path) -> PathBuf {
     match output.parent() {

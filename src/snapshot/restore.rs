@@ -60,6 +60,7 @@ impl Repo {
         progress: &(dyn Fn(u64) + Sync),
         interrupt: &AtomicBool,
     ) -> Result<RestoreReport> {
+        let dest = &crate::output::named(dest);
         let (obj, inv) = self.load(id)?;
         let entries = copies(&obj, &inv, version, opts.with_reserved)?;
         // Carton's record of what it wrote goes with the tree, unless the version has a file

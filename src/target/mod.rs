@@ -717,6 +717,7 @@ pub fn import(
     report_name: Option<&str>,
     interrupt: &AtomicBool,
 ) -> Result<Plan> {
+    let output = &crate::output::named(output);
     let mut archive = crate::archive::Archive::open(archive_path)?;
     let model = load_model(&mut archive, archive_path)?;
     let root = model.site.root.clone();

@@ -286,3 +286,39 @@ fn restoring_another_version_over_a_restored_one_keeps_the_user_s_files() {
     assert_eq!(restored, expected);
     sha256sum_checks(&out);
 }
+
+#[test]
+fn importing_into_the_current_folder_with_dot() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.zip");
+    export(&demo_site(), &demo, carton::archive::Format::Zip);
+    let here = dir.path().join("new");
+    std::fs::create_dir(&here).unwrap();
+    let import = |force: bool| {
+        let mut c = carton();
+        c.current_dir(&here).arg("import").arg(&demo).args(["--to", "hugo", "-q", "-o", "."]);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    let run = import(false);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let files = written_files(&here);
+    std::fs::write(here.join("mine.txt"), "mine").unwrap();
+    assert_eq!(import(false).status.code(), Some(1), "not without --force");
+    let run = import(true);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    // carton ran in the folder it replaced, as a shell would: it says how to see the new one.
+    assert!(stderr.contains("`cd \"$PWD\"` to see the new one"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(here.join("mine.txt")).unwrap(), "mine");
+    let mut expected = files;
+    expected.push("mine.txt".into());
+    expected.push(carton::output::RECORD.into());
+    expected.sort();
+    assert_eq!(list_files(&here), expected);
+    let names: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "nothing left beside the folder: {names:?}");
+}

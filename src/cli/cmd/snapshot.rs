@@ -209,7 +209,11 @@ pub fn run_restore(args: &RestoreArgs, out: &Out, interrupt: &AtomicBool) -> any
             report.files,
             human_bytes(report.bytes)
         ));
-        if let Some(e) = &report.existing {
+        if let Some(e) = report
+            .existing
+            .as_ref()
+            .filter(|e| !(e.kept.is_empty() && e.replaced.is_empty() && e.removed.is_empty()))
+        {
             out.line(format!(
                 "  {} already held files: kept {} carton did not write, replaced {} such, removed {} from an earlier restore or import",
                 report.dest.display(),
@@ -218,6 +222,9 @@ pub fn run_restore(args: &RestoreArgs, out: &Out, interrupt: &AtomicBool) -> any
                 e.removed.len()
             ));
         }
+    }
+    if report.existing.is_some() {
+        super::moved_cwd_hint(out);
     }
     for p in report.existing.iter().flat_map(|e| &e.replaced) {
         out.warn(format!("replaced {}, which carton did not write", sanitize(p)));
