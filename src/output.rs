@@ -3,7 +3,7 @@
 
 mod existing;
 
-pub use existing::{Existing, RECORD, parse_record, record};
+pub use existing::{Existing, RECORD, record};
 
 use crate::error::{Error, Result};
 use std::fs;

@@ -43,7 +43,7 @@ pub struct Existing {
 /// Parses a record: `HEX  PATH` lines, with `sha256sum`'s escapes (a line starting with `\`
 /// has `\\`, `\n` and `\r` in its path). Lines that do not parse are ignored: their files
 /// are then not taken as carton's, which keeps them.
-pub fn parse_record(text: &str) -> BTreeMap<String, String> {
+fn parse_record(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for line in text.lines() {
         let (escaped, line) = match line.strip_prefix('\\') {

@@ -444,7 +444,8 @@ fn drop_record(plan: &mut Plan) {
 /// when complete, so an interrupted import never leaves a partial site under the final name.
 /// With `record`, the folder gets [`crate::output::RECORD`], the SHA-256 of every file
 /// written. `existing` is the survey of the folder already there ([`crate::output::Existing`]):
-/// the files it keeps are carried over, and nothing else of the old folder remains.
+/// the files it keeps are carried over, and nothing else of the old folder remains. Returns
+/// the SHA-256 (hex) of every file written, by path.
 ///
 /// # Errors
 /// When the output exists and `existing` was not surveyed, or a file cannot be read or written.
@@ -456,7 +457,7 @@ pub fn write_plan(
     extra: &[(&str, Vec<u8>)],
     record: bool,
     interrupt: &AtomicBool,
-) -> Result<()> {
+) -> Result<BTreeMap<String, String>> {
     if existing.is_none() && fs::symlink_metadata(output).is_ok() {
         return Err(Error::OutputExists(output.to_path_buf()));
     }
@@ -522,9 +523,10 @@ pub fn write_plan(
         fs::write(&dest, crate::output::record(&written)).map_err(|e| Error::Write(e, dest))?;
     }
     match existing {
-        Some(e) => e.place(temp, output),
-        None => crate::output::place_dir(temp, output, false),
+        Some(e) => e.place(temp, output)?,
+        None => crate::output::place_dir(temp, output, false)?,
     }
+    Ok(written)
 }
 
 /// A writer that hashes what goes through it, for the record of what was written.

@@ -174,14 +174,8 @@ pub fn run_convert(args: &ConvertArgs, out: &Out, interrupt: &AtomicBool) -> any
 
 fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
     let r = &plan.report;
-    if r.existing.is_some() && !flags.dry_run {
-        super::moved_cwd_hint(out);
-    }
-    for p in r.existing.iter().flat_map(|e| &e.replaced) {
-        let verb = if flags.dry_run { "would replace" } else { "replaced" };
-        out.warn(format!("{verb} {}, which carton did not write", sanitize(p)));
-    }
     if out.json {
+        super::report_existing(out, &flags.output, r.existing.as_ref(), flags.dry_run);
         out.json_doc("import", r)?;
         return Ok(Exit::Ok);
     }
@@ -232,23 +226,7 @@ fn finish(plan: &Plan, flags: &ImportFlags, out: &Out) -> anyhow::Result<Exit> {
             (false, name) => format!("; report in {}", Path::new(&flags.output).join(name).display()),
         }
     ));
-    if let Some(e) = r
-        .existing
-        .as_ref()
-        .filter(|e| !(e.kept.is_empty() && e.replaced.is_empty() && e.removed.is_empty()))
-    {
-        let verb = if flags.dry_run { "would keep" } else { "kept" };
-        let mut parts = vec![format!("{verb} {} file(s) carton did not write", e.kept.len())];
-        if !e.replaced.is_empty() {
-            let verb = if flags.dry_run { "would replace" } else { "replaced" };
-            parts.push(format!("{verb} {} such file(s)", e.replaced.len()));
-        }
-        if !e.removed.is_empty() {
-            let verb = if flags.dry_run { "would remove" } else { "removed" };
-            parts.push(format!("{verb} {} left from an earlier import", e.removed.len()));
-        }
-        out.line(format!("  {} already held files: {}", flags.output.display(), parts.join(", ")));
-    }
+    super::report_existing(out, &flags.output, r.existing.as_ref(), flags.dry_run);
     Ok(Exit::Ok)
 }
 

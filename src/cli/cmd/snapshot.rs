@@ -209,26 +209,8 @@ pub fn run_restore(args: &RestoreArgs, out: &Out, interrupt: &AtomicBool) -> any
             report.files,
             human_bytes(report.bytes)
         ));
-        if let Some(e) = report
-            .existing
-            .as_ref()
-            .filter(|e| !(e.kept.is_empty() && e.replaced.is_empty() && e.removed.is_empty()))
-        {
-            out.line(format!(
-                "  {} already held files: kept {} carton did not write, replaced {} such, removed {} from an earlier restore or import",
-                report.dest.display(),
-                e.kept.len(),
-                e.replaced.len(),
-                e.removed.len()
-            ));
-        }
     }
-    if report.existing.is_some() {
-        super::moved_cwd_hint(out);
-    }
-    for p in report.existing.iter().flat_map(|e| &e.replaced) {
-        out.warn(format!("replaced {}, which carton did not write", sanitize(p)));
-    }
+    super::report_existing(out, &report.dest, report.existing.as_ref(), false);
     Ok(Exit::Ok)
 }
 

@@ -8,7 +8,7 @@ use super::super::{ArchiveFiles, ImportOptions, Plan, load_model, write_plan};
 use super::{PLAN_STEM, outputs};
 use crate::error::{Error, Result};
 use crate::mapping::{Format, Mapping};
-use crate::output::{Existing, RECORD, parse_record, record};
+use crate::output::{Existing, RECORD, record};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -161,16 +161,14 @@ pub fn import(
     } else {
         Vec::new()
     };
-    write_plan(&plan, &mut files, &built, None, &extra, true, interrupt)?;
-    // The record of the media folder, from the record of everything written.
-    let all =
-        fs::read_to_string(built.join(RECORD)).map_err(|e| Error::Read(e, built.join(RECORD)))?;
-    let prefix = format!("{media}/");
-    let in_media = parse_record(&all)
-        .into_iter()
-        .filter_map(|(p, h)| Some((p.strip_prefix(&prefix)?.to_string(), h)))
-        .collect();
+    // Only the media folder is a folder of carton's here: it alone gets a record.
+    let written = write_plan(&plan, &mut files, &built, None, &extra, false, interrupt)?;
     if placed.contains(media) {
+        let prefix = format!("{media}/");
+        let in_media = written
+            .into_iter()
+            .filter_map(|(p, h)| Some((p.strip_prefix(&prefix)?.to_string(), h)))
+            .collect();
         let at = built.join(media).join(RECORD);
         fs::write(&at, record(&in_media)).map_err(|e| Error::Write(e, at))?;
     }
